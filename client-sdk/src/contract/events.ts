@@ -1,0 +1,76 @@
+import type { HubErrorBody } from './codes.js';
+import type {
+  Activity,
+  ActivityFrom,
+  AgentTask,
+  CallName,
+  CallPayload,
+  Conversation,
+  ConversationView,
+} from './schemas.js';
+
+/** The answer to every call: `{ ok: true, ...result }` or `{ ok: false, error }`. */
+export type Ack<R> = ({ ok: true } & R) | { ok: false; error: HubErrorBody };
+
+/** What each call answers on success (protocol.md §3). */
+export interface CallResults {
+  'message.send': { activity: Activity };
+  typing: Record<string, never>;
+  'activities.since': { activities: Activity[]; lastSeq: number };
+  'session.end': Record<string, never>;
+  'agent.state': { state: 'ready' | 'not_ready' };
+  'task.accept': { conversation: ConversationView };
+  'task.reject': Record<string, never>;
+  'queue.list': { tasks: AgentTask[] };
+  'task.pull': { conversation: ConversationView };
+  'whisper.send': { activity: Activity };
+  'suggestion.send': { activity: Activity };
+  'handoff.request': { task: AgentTask };
+  'conversation.transfer': { task: AgentTask };
+  'conversation.join': { conversation: ConversationView };
+  'conversation.leave': Record<string, never>;
+  'wrapup.submit': Record<string, never>;
+  'customer.history': { conversations: ConversationView[] };
+  'connector.inbound': { conversationId: string; channelSessionId: string; activity: Activity };
+  'connector.session.end': Record<string, never>;
+  'custom.send': { activity: Activity };
+}
+
+/** Client-to-server events: payload, then the acknowledgement as the last argument. */
+export type ClientToServerEvents = {
+  [E in CallName]: (payload: CallPayload<E>, ack: (res: Ack<CallResults[E]>) => void) => void;
+};
+
+export interface TaskOffered {
+  task: AgentTask;
+  conversation: ConversationView;
+  expiresAt: string;
+}
+export interface TaskRevoked {
+  taskId: string;
+  reason: 'expired' | 'taken' | 'closed';
+}
+export interface ConnectorOutbound {
+  serviceIdentifier: string;
+  channelSessionId: string;
+  customerIdentifier: string;
+  activity: Activity;
+}
+export interface TypingPush {
+  conversationId: string;
+  from: ActivityFrom;
+  typing: boolean;
+}
+
+/** Server-to-client pushes (protocol.md §4). */
+export interface ServerToClientEvents {
+  conversation: (conversation: ConversationView) => void;
+  activity: (activity: Activity) => void;
+  typing: (typing: TypingPush) => void;
+  'task.offered': (offer: TaskOffered) => void;
+  'task.queued': (queued: { task: AgentTask }) => void;
+  'task.revoked': (revoked: TaskRevoked) => void;
+  'connector.outbound': (outbound: ConnectorOutbound) => void;
+}
+
+export type { Conversation };

@@ -1,0 +1,48 @@
+/** The timers of the hub; each kind has one handler, registered before `start`. */
+export type TimerKind = 'inactivity' | 'offer' | 'wrapup' | 'archive' | 'agent-grace';
+
+export interface Timer<D = unknown> {
+  kind: TimerKind;
+  key: string;
+  data: D;
+  dueAt: number;
+  /** 1 on the first run, 2 on the first retry... */
+  attempt: number;
+}
+
+/**
+ * What a handler answers: nothing when done, or `{ rearmAt }` when it found the deadline had moved
+ * (the customer spoke meanwhile), so the same timer fires again then. A handler that throws is
+ * retried with backoff, up to the kind's `attempts`.
+ */
+export type TimerOutcome = void | { rearmAt: number };
+export type TimerHandler<D = unknown> = (timer: Timer<D>) => Promise<TimerOutcome>;
+
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+  /** Backoff doubles per attempt up to this. */
+  maxBackoffMs: number;
+}
+
+export const defaultRetry: RetryPolicy = { attempts: 3, backoffMs: 200, maxBackoffMs: 5_000 };
+
+export function backoffFor(policy: RetryPolicy, attempt: number): number {
+  return Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (attempt - 1));
+}
+
+/**
+ * Delayed, resettable, cancellable timers. A timer is named by (kind, key): setting it again moves
+ * it, so there is never a moment with no timer, and it fires once, on one node, even when the
+ * node that set it has died (the BullMQ implementation). Handlers must be idempotent and check the
+ * authoritative state: a timer may fire after the thing it guards changed.
+ */
+export interface Scheduler {
+  handle<D>(kind: TimerKind, handler: TimerHandler<D>, retry?: RetryPolicy): void;
+  start(): Promise<void>;
+  /** Arms (kind, key) to fire at `dueAt` (epoch ms); if it is armed already, it moves to `dueAt`. */
+  set<D>(kind: TimerKind, key: string, dueAt: number, data: D): Promise<void>;
+  cancel(kind: TimerKind, key: string): Promise<void>;
+  /** Stops firing; pending timers stay pending (BullMQ) or are dropped (local). */
+  close(): Promise<void>;
+}
