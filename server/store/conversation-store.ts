@@ -57,6 +57,8 @@ export interface ConversationStore {
   all(id: string): Promise<Activity[]>;
   /** Drops the live state; call only once the archive has it. */
   remove(id: string): Promise<void>;
+  /** Live conversations the participant (not a customer) is in now: to rejoin their rooms on reconnect. */
+  conversationsOf(participantId: string): Promise<string[]>;
   /** Ids of every live conversation. */
   listIds(): Promise<string[]>;
   close(): Promise<void>;

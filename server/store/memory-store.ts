@@ -99,6 +99,12 @@ export class MemoryConversationStore implements ConversationStore {
     if (this.openByCustomer.get(e.doc.customerId) === id) this.openByCustomer.delete(e.doc.customerId);
   }
 
+  async conversationsOf(participantId: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [id, e] of this.conversations) if (e.doc.participants.some((p) => p.id === participantId && p.role !== 'customer')) ids.push(id);
+    return ids;
+  }
+
   async listIds(): Promise<string[]> {
     return [...this.conversations.keys()];
   }

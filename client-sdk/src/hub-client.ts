@@ -1,0 +1,266 @@
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type {
+  Ack,
+  Activity,
+  CallName,
+  CallPayload,
+  CallResults,
+  ChannelData,
+  ClientToServerEvents,
+  ConversationView,
+  HubErrorBody,
+  ServerToClientEvents,
+  TypingPush,
+} from './contract/index.js';
+
+export * from './contract/index.js';
+
+export interface HubClientOptions {
+  token: string;
+  /** Customers: what the channel knows about them (browser, locale, pre-chat fields...). */
+  channelData?: ChannelData;
+  /** Answers slower than this reject with code `timeout` (ms). */
+  callTimeoutMs?: number;
+  /** Passed to socket.io-client; WebSocket only by default, so no sticky sessions are needed. */
+  socket?: Partial<ManagerOptions & SocketOptions>;
+}
+
+/** A call answered `{ ok: false }`, or never answered. */
+export class HubCallError extends Error {
+  readonly code: HubErrorBody['code'] | 'timeout' | 'disconnected';
+  readonly details?: unknown;
+  constructor(body: { code: HubCallError['code']; message: string; details?: unknown }) {
+    super(body.message);
+    this.name = 'HubCallError';
+    this.code = body.code;
+    this.details = body.details;
+  }
+}
+
+type Listener<T> = (value: T) => void;
+
+/** Per conversation: the seq up to which the application has everything it may see. */
+interface Cursor {
+  seen: number;
+  /** Activities that arrived ahead of a gap, by seq. */
+  ahead: Map<number, Activity>;
+  /** Deliveries for one conversation run one after another. */
+  chain: Promise<void>;
+}
+
+/**
+ * The hub's client for webchat widgets, agent desks, bots and connectors, in Node and the browser.
+ * Delivery is at least once on the wire; the client hands the application each activity exactly
+ * once, in seq order: duplicates (by seq) are dropped, and a gap or a reconnect is filled with
+ * `activities.since`. A gap may be activities this participant may not see (a customer never sees
+ * whispers); the since answer settles that.
+ */
+export class HubClient {
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly cursors = new Map<string, Cursor>();
+  private readonly activityListeners = new Set<Listener<Activity>>();
+  private readonly conversationListeners = new Set<Listener<ConversationView>>();
+  private readonly callTimeoutMs: number;
+  private current?: string;
+  private latest?: ConversationView;
+  private firstView?: Promise<ConversationView>;
+  private connectedOnce = false;
+
+  constructor(url: string, opts: HubClientOptions) {
+    this.callTimeoutMs = opts.callTimeoutMs ?? 10_000;
+    this.socket = io(url, {
+      transports: ['websocket'],
+      autoConnect: false,
+      reconnectionDelay: 200,
+      reconnectionDelayMax: 2_000,
+      ...opts.socket,
+      auth: { token: opts.token, ...(opts.channelData ? { channelData: opts.channelData } : {}) },
+    });
+    this.socket.on('conversation', (view) => this.onConversationPush(view));
+    this.socket.on('activity', (a) => this.enqueue(a.conversationId, () => this.receive(a)));
+    this.socket.on('connect', () => {
+      // After a reconnect, ask for what was missed while away; the server also re-sends `conversation`.
+      if (this.connectedOnce) for (const id of this.cursors.keys()) this.enqueue(id, () => this.catchUp(id));
+      this.connectedOnce = true;
+    });
+  }
+
+  /** Connects; rejects with the server's reason (`unauthorized`) when the handshake fails. */
+  connect(): Promise<this> {
+    return new Promise((resolve, reject) => {
+      const ok = () => {
+        this.socket.off('connect_error', bad);
+        resolve(this);
+      };
+      const bad = (err: Error) => {
+        this.socket.off('connect', ok);
+        this.socket.disconnect();
+        reject(new HubCallError({ code: err.message === 'unauthorized' ? 'unauthorized' : 'disconnected', message: err.message }));
+      };
+      this.socket.once('connect', ok);
+      this.socket.once('connect_error', bad);
+      this.socket.connect();
+    });
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+
+  /** The conversation this client saw last (a customer has one). */
+  get conversationId(): string | undefined {
+    return this.current;
+  }
+
+  /** The latest `conversation` push, or the first one to come. */
+  conversation(): Promise<ConversationView> {
+    if (this.latest) return Promise.resolve(this.latest);
+    return (this.firstView ??= new Promise((resolve) => {
+      const off = this.onConversation((v) => {
+        off();
+        resolve(v);
+      });
+    }));
+  }
+
+  /** Each activity once, in seq order per conversation. */
+  onActivity(fn: Listener<Activity>): () => void {
+    this.activityListeners.add(fn);
+    return () => this.activityListeners.delete(fn);
+  }
+
+  /** The conversation as it is on joining and reconnecting. */
+  onConversation(fn: Listener<ConversationView>): () => void {
+    this.conversationListeners.add(fn);
+    return () => this.conversationListeners.delete(fn);
+  }
+
+  onTyping(fn: Listener<TypingPush>): () => void {
+    this.socket.on('typing', fn);
+    return () => this.socket.off('typing', fn);
+  }
+
+  /** Any other push (`task.offered`, `task.revoked`, `connector.outbound`...). */
+  on<E extends keyof ServerToClientEvents>(event: E, fn: ServerToClientEvents[E]): () => void {
+    this.socket.on(event, fn as never);
+    return () => this.socket.off(event, fn as never);
+  }
+
+  /** Calls the hub and resolves with the result, or rejects with a HubCallError. */
+  call<E extends CallName>(event: E, payload: CallPayload<E>): Promise<CallResults[E]> {
+    return new Promise((resolve, reject) => {
+      // socket.io's typed emit can't follow a generic event name; the contract types the edges.
+      const timed = this.socket.timeout(this.callTimeoutMs) as unknown as {
+        emit(e: string, p: unknown, cb: (err: Error | null, res: Ack<CallResults[E]>) => void): void;
+      };
+      timed.emit(event, payload, (err, res) => {
+        if (err) return reject(new HubCallError({ code: 'timeout', message: `${event}: no answer in ${this.callTimeoutMs} ms` }));
+        if (res.ok) {
+          const { ok: _ok, ...result } = res;
+          resolve(result as unknown as CallResults[E]);
+        } else reject(new HubCallError(res.error));
+      });
+    });
+  }
+
+  /** Sends a message; resending the same `clientMessageId` returns the first activity. */
+  async send(text: string, opts: { conversationId?: string; clientMessageId?: string; attachments?: CallPayload<'message.send'>['attachments'] } = {}): Promise<Activity> {
+    const { activity } = await this.call('message.send', {
+      text,
+      clientMessageId: opts.clientMessageId ?? newId(),
+      ...(opts.conversationId ? { conversationId: opts.conversationId } : {}),
+      ...(opts.attachments ? { attachments: opts.attachments } : {}),
+    });
+    return activity;
+  }
+
+  async typing(typing: boolean, conversationId?: string): Promise<void> {
+    await this.call('typing', conversationId ? { conversationId, typing } : { typing });
+  }
+
+  // ---- ordered, exactly-once delivery ---------------------------------------------------
+
+  private cursor(id: string): Cursor {
+    let c = this.cursors.get(id);
+    if (!c) this.cursors.set(id, (c = { seen: -1, ahead: new Map(), chain: Promise.resolve() }));
+    return c;
+  }
+
+  private enqueue(conversationId: string, step: () => Promise<void> | void): void {
+    const c = this.cursor(conversationId);
+    c.chain = c.chain.then(step).catch(() => {
+      // A failed catch-up is retried on the next activity or reconnect.
+    });
+  }
+
+  private onConversationPush(view: ConversationView): void {
+    this.current = view.id;
+    this.latest = view;
+    this.enqueue(view.id, async () => {
+      const c = this.cursor(view.id);
+      for (const fn of this.conversationListeners) fn(view);
+      if (c.seen < 0) {
+        // First sight: the push's recent activities are the history; everything after is live.
+        for (const a of view.activities) this.deliver(c, a);
+        c.seen = Math.max(c.seen, view.lastSeq);
+        this.flushAhead(c);
+      } else if (view.lastSeq > c.seen) {
+        await this.catchUp(view.id);
+      }
+    });
+  }
+
+  private async receive(a: Activity): Promise<void> {
+    const c = this.cursor(a.conversationId);
+    if (c.seen < 0) {
+      // Activity before the conversation push (an agent added to a room): start from it.
+      c.seen = a.seq - 1;
+    }
+    if (a.seq <= c.seen) return;
+    if (a.seq === c.seen + 1) {
+      this.deliver(c, a);
+      this.flushAhead(c);
+      return;
+    }
+    c.ahead.set(a.seq, a);
+    await this.catchUp(a.conversationId);
+  }
+
+  /** Fills everything after `seen` from the hub, then what arrived ahead. */
+  private async catchUp(conversationId: string): Promise<void> {
+    const c = this.cursor(conversationId);
+    for (;;) {
+      const { activities, lastSeq } = await this.call('activities.since', { conversationId, afterSeq: Math.max(0, c.seen), limit: 500 });
+      for (const a of activities) {
+        c.ahead.delete(a.seq);
+        this.deliver(c, a);
+      }
+      const last = activities.at(-1)?.seq ?? lastSeq;
+      // Everything up to lastSeq is now either delivered or not ours to see.
+      if (activities.length === 0 || last >= lastSeq) {
+        c.seen = Math.max(c.seen, lastSeq);
+        break;
+      }
+    }
+    for (const seq of [...c.ahead.keys()]) if (seq <= c.seen) c.ahead.delete(seq);
+    this.flushAhead(c);
+  }
+
+  private flushAhead(c: Cursor): void {
+    for (let next = c.ahead.get(c.seen + 1); next; next = c.ahead.get(c.seen + 1)) {
+      c.ahead.delete(next.seq);
+      this.deliver(c, next);
+    }
+  }
+
+  private deliver(c: Cursor, a: Activity): void {
+    if (a.seq <= c.seen) return;
+    c.seen = a.seq;
+    for (const fn of this.activityListeners) fn(a);
+  }
+}
+
+function newId(): string {
+  const g = globalThis as { crypto?: { randomUUID?: () => string } };
+  return g.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}

@@ -1,0 +1,117 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Adapter } from 'socket.io-adapter';
+import { Tokens } from './auth/tokens.js';
+import type { HubConfig } from './config.js';
+import { Hub } from './engine/hub.js';
+import type { Archive, ChannelDirectory, CustomerDirectory } from './engine/ports.js';
+import { createLogger, type Logger } from './log.js';
+import type { Scheduler } from './scheduler/scheduler.js';
+import type { ConversationStore } from './store/conversation-store.js';
+import { errorHandler } from './transport/http/errors.js';
+import { tokenRoutes } from './transport/http/public-routes.js';
+import { createMetrics } from './transport/metrics.js';
+import { SocketFanout } from './transport/socket-fanout.js';
+import { createSocketServer, serveCalls } from './transport/socket-server.js';
+
+/** The swappable parts (design.md): in-memory and PGlite in embedded mode, Redis and Postgres in a cluster. */
+export interface Parts {
+  store: ConversationStore;
+  scheduler: Scheduler;
+  channels: ChannelDirectory;
+  customers: CustomerDirectory;
+  archive: Archive;
+  /** Socket.IO adapter constructor; undefined is the in-memory one. */
+  adapter?: (nsp: unknown) => Adapter;
+  /** Throws when a backing service is unreachable (`/readyz`). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RunningHub {
+  hub: Hub;
+  http: HttpServer;
+  url: string;
+  port: number;
+  log: Logger;
+  parts: Parts;
+  tokens: Tokens;
+  close(): Promise<void>;
+}
+
+async function partsFor(config: HubConfig, log: Logger): Promise<Parts> {
+  // Cluster parts load on demand, so embedded mode never touches Redis or pg.
+  if (config.mode === 'cluster') return (await import('./parts/cluster.js')).clusterParts(config, log);
+  return (await import('./parts/embedded.js')).embeddedParts(config, log);
+}
+
+/** Builds the hub from its config, listens, and answers a handle to stop it gracefully. */
+export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: Parts } = {}): Promise<RunningHub> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const parts = opts.parts ?? (await partsFor(config, log));
+  const tokens = new Tokens(config.jwtSecret);
+  const metrics = createMetrics();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(express.json({ limit: '256kb' }));
+  const http = createServer(app);
+  const io = createSocketServer(http, { tokens, log, metrics, rate: config.socketRate });
+  if (parts.adapter) io.adapter(parts.adapter as never);
+  const fanout = new SocketFanout(io);
+  const hub = new Hub({
+    store: parts.store,
+    scheduler: parts.scheduler,
+    channels: parts.channels,
+    customers: parts.customers,
+    archive: parts.archive,
+    fanout,
+    log,
+    inactivityOverrideSeconds: config.inactivityOverrideSeconds,
+  });
+  serveCalls(io, hub, { log, metrics, rate: config.socketRate });
+
+  app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await parts.ready();
+      res.json({ ok: true, mode: config.mode });
+    } catch (err) {
+      res.status(503).json({ ok: false, error: { code: 'internal', message: (err as Error).message } });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(tokenRoutes({ tokens, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey }));
+  app.use((_req, res) => void res.status(404).json({ error: { code: 'not_found', message: 'no such route' } }));
+  app.use(errorHandler(log));
+
+  await parts.scheduler.start();
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  log.info({ port, mode: config.mode }, 'hub listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    hub,
+    http,
+    url,
+    port,
+    log,
+    parts,
+    tokens,
+    close: () =>
+      (closing ??= (async () => {
+        io.disconnectSockets(true);
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        await parts.close();
+      })()),
+  };
+}

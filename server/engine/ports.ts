@@ -1,0 +1,51 @@
+import type {
+  Activity,
+  AgentTask,
+  Channel,
+  ConnectorOutbound,
+  Conversation,
+  ConversationView,
+  Customer,
+  CustomerIdentifier,
+  ServerToClientEvents,
+  TypingPush,
+} from '../../client-sdk/src/contract/index.js';
+
+/**
+ * How the engine reaches sockets, wherever they are connected: the Socket.IO transport implements
+ * it with rooms, so the in-memory or the Redis adapter carries it to every node.
+ */
+export interface Fanout {
+  /** Each activity to the conversation's participants who may see it. */
+  activities(list: readonly Activity[]): void;
+  /** Every socket of the participant, on every node, joins the conversation's rooms. */
+  join(participantId: string, conversationId: string, seesAgents: boolean): Promise<void>;
+  leave(participantId: string, conversationId: string): Promise<void>;
+  toParticipant<E extends keyof ServerToClientEvents>(participantId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  typing(push: TypingPush): void;
+  connectorOutbound(outbound: ConnectorOutbound): void;
+}
+
+/** Channels by service identifier (Postgres, cached by the caller's implementation). */
+export interface ChannelDirectory {
+  byServiceIdentifier(serviceIdentifier: string): Promise<Channel | null>;
+}
+
+/** Customers by (channel type, identifier); an unknown pair makes an anonymous customer. */
+export interface CustomerDirectory {
+  resolve(channelType: string, identifier: string, name?: string): Promise<Customer>;
+  /**
+   * The customer who owns `primary` (a pre-chat email), with `secondary` (the visitor id) linked to
+   * them; when nobody owns it, the customer of `secondary`, with `primary` linked.
+   */
+  identify(primary: CustomerIdentifier, secondary: CustomerIdentifier, name?: string): Promise<Customer>;
+  get(customerId: string): Promise<Customer | null>;
+}
+
+/** The permanent record (Postgres): closed conversations and the customer's history. */
+export interface Archive {
+  /** Writes the whole conversation in one transaction; idempotent; throws when the database is away. */
+  save(conversation: Conversation, activities: Activity[], tasks: AgentTask[]): Promise<void>;
+  find(conversationId: string): Promise<ConversationView | null>;
+  history(customerId: string, limit: number): Promise<ConversationView[]>;
+}

@@ -1,0 +1,30 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { ErrorCode, httpStatusOf } from '../../../client-sdk/src/contract/index.js';
+import { HubError } from '../../domain/errors.js';
+import { validationError } from '../socket-server.js';
+
+/** Parses a body with its contract schema; a bad one is a 400 naming the field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) throw validationError(r.error);
+  return r.data;
+}
+
+/** Every HTTP error has the socket calls' shape: `{ error: { code, message, details? } }`. */
+export function errorHandler(log: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const e = toHubError(err);
+    if (e.code === ErrorCode.Internal) log.error({ err }, 'http request failed');
+    res.status(httpStatusOf[e.code]).json({ error: e.toBody() });
+  };
+}
+
+function toHubError(err: unknown): HubError {
+  if (err instanceof HubError) return err;
+  const status = (err as { status?: number; type?: string }).status;
+  if ((err as { type?: string }).type === 'entity.too.large') return new HubError(ErrorCode.TooLarge, 'request body too large');
+  if (status === 400) return new HubError(ErrorCode.BadRequest, 'malformed JSON body');
+  return new HubError(ErrorCode.Internal, 'internal error');
+}

@@ -1,0 +1,25 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  sockets: Gauge;
+  callSeconds: Histogram<'event'>;
+  activities: Counter<'type'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    sockets: new Gauge({ name: 'hub_sockets', help: 'Connected sockets on this node', registers: [registry] }),
+    callSeconds: new Histogram({
+      name: 'hub_call_seconds',
+      help: 'Time to answer a socket call',
+      labelNames: ['event'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers: [registry],
+    }),
+    activities: new Counter({ name: 'hub_activities_total', help: 'Activities appended on this node', labelNames: ['type'], registers: [registry] }),
+  };
+}

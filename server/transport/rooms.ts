@@ -1,0 +1,7 @@
+/** Room names (design.md): everyone, agents-only, one per participant (all their sockets), one per served channel. */
+export const rooms = {
+  conversation: (id: string) => `conv:${id}`,
+  agents: (id: string) => `conv:${id}:agents`,
+  participant: (id: string) => `participant:${id}`,
+  connector: (serviceIdentifier: string) => `connector:${serviceIdentifier}`,
+};

@@ -1,0 +1,42 @@
+import type { Activity, ConnectorOutbound, ServerToClientEvents, TypingPush } from '../../client-sdk/src/contract/index.js';
+import type { Fanout } from '../engine/ports.js';
+import type { HubServer } from './socket-server.js';
+import { rooms } from './rooms.js';
+
+/** The engine's Fanout on Socket.IO rooms: the adapter (in-memory or Redis) carries it to every node. */
+export class SocketFanout implements Fanout {
+  constructor(
+    private readonly io: HubServer,
+    private readonly onOutbound?: (o: ConnectorOutbound) => void,
+  ) {}
+
+  activities(list: readonly Activity[]): void {
+    for (const a of list) {
+      // `agents` activities go only to the agents' room: a customer socket is never in it.
+      const room = a.visibility === 'all' ? rooms.conversation(a.conversationId) : rooms.agents(a.conversationId);
+      this.io.to(room).emit('activity', a);
+    }
+  }
+
+  async join(participantId: string, conversationId: string, seesAgents: boolean): Promise<void> {
+    const target = seesAgents ? [rooms.conversation(conversationId), rooms.agents(conversationId)] : [rooms.conversation(conversationId)];
+    this.io.in(rooms.participant(participantId)).socketsJoin(target);
+  }
+
+  async leave(participantId: string, conversationId: string): Promise<void> {
+    this.io.in(rooms.participant(participantId)).socketsLeave([rooms.conversation(conversationId), rooms.agents(conversationId)]);
+  }
+
+  toParticipant<E extends keyof ServerToClientEvents>(participantId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    this.io.to(rooms.participant(participantId)).emit(event, ...args);
+  }
+
+  typing(push: TypingPush): void {
+    this.io.to(rooms.conversation(push.conversationId)).except(rooms.participant(push.from.id)).emit('typing', push);
+  }
+
+  connectorOutbound(outbound: ConnectorOutbound): void {
+    this.io.to(rooms.connector(outbound.serviceIdentifier)).emit('connector.outbound', outbound);
+    this.onOutbound?.(outbound);
+  }
+}
