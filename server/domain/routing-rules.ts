@@ -62,7 +62,7 @@ export function servesList(a: Pick<AgentPresence, 'lists'>, listId: string | und
  * excluded; the one idle longest, ties broken by agentId so every node picks the same. Null when none.
  */
 export function pickAgent(
-  task: Pick<AgentTask, 'listId'>,
+  task: AgentTask,
   agents: readonly AgentPresence[],
   options: PickOptions = {},
 ): AgentPresence | null {
