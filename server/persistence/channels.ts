@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { ChannelInput, type Channel } from '../../client-sdk/src/contract/index.js';
+import { badRequest, conflict, notFound } from '../domain/errors.js';
+import type { ChannelRow, Database } from './database.js';
+import { isForeignKeyViolation, isUniqueViolation, json, opt } from './sql-util.js';
+import { parseInput } from './validate.js';
+
+export function toChannel(r: ChannelRow): Channel {
+  return {
+    id: r.id,
+    serviceIdentifier: r.service_identifier,
+    name: r.name,
+    channelType: r.channel_type,
+    routingMode: r.routing_mode,
+    ...opt('listId', r.list_id),
+    customerInactivityTimeoutSeconds: r.customer_inactivity_timeout_seconds,
+    offerTimeoutSeconds: r.offer_timeout_seconds,
+    ...opt('botId', r.bot_id),
+    wrapUp: r.wrap_up,
+    controller: r.controller,
+    ...opt('outboundWebhookUrl', r.outbound_webhook_url),
+  };
+}
+
+function toRow(c: Channel) {
+  return {
+    id: c.id,
+    service_identifier: c.serviceIdentifier,
+    name: c.name,
+    channel_type: c.channelType,
+    routing_mode: c.routingMode,
+    list_id: c.listId ?? null,
+    customer_inactivity_timeout_seconds: c.customerInactivityTimeoutSeconds,
+    offer_timeout_seconds: c.offerTimeoutSeconds,
+    bot_id: c.botId ?? null,
+    wrap_up: json(c.wrapUp),
+    controller: json(c.controller),
+    outbound_webhook_url: c.outboundWebhookUrl ?? null,
+  };
+}
+
+/** Unique and fk violations as the contract's codes. */
+function mapWriteError(err: unknown, c: Channel): unknown {
+  if (isUniqueViolation(err)) return conflict(`a channel with id ${c.id} or serviceIdentifier ${c.serviceIdentifier} exists`);
+  if (isForeignKeyViolation(err)) return badRequest(`channelType: unknown channel type ${c.channelType}`, { field: 'channelType' });
+  return err;
+}
+
+/** Validates with the contract's ChannelInput (defaults applied); duplicate serviceIdentifier → conflict. */
+export async function createChannel(db: Kysely<Database>, input: unknown): Promise<Channel> {
+  const parsed = parseInput(ChannelInput, input);
+  const channel: Channel = { ...parsed, id: parsed.id ?? randomUUID() };
+  try {
+    const row = await db.insertInto('channels').values(toRow(channel)).returningAll().executeTakeFirstOrThrow();
+    return toChannel(row);
+  } catch (err) {
+    throw mapWriteError(err, channel);
+  }
+}
+
+export async function getChannel(db: Kysely<Database>, id: string): Promise<Channel> {
+  const row = await db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('channel');
+  return toChannel(row);
+}
+
+export async function getChannelByServiceIdentifier(db: Kysely<Database>, serviceIdentifier: string): Promise<Channel> {
+  const row = await db.selectFrom('channels').selectAll().where('service_identifier', '=', serviceIdentifier).executeTakeFirst();
+  if (!row) throw notFound('channel');
+  return toChannel(row);
+}
+
+export async function listChannels(db: Kysely<Database>): Promise<Channel[]> {
+  const rows = await db.selectFrom('channels').selectAll().orderBy('created_at').orderBy('id').execute();
+  return rows.map(toChannel);
+}
+
+/**
+ * Patches a channel: the stored channel with `patch` on top is validated again as a whole, so an
+ * update can never leave a channel the contract would reject. The id cannot change.
+ */
+export async function updateChannel(db: Kysely<Database>, id: string, patch: unknown): Promise<Channel> {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('body must be an object');
+  if ('id' in patch && (patch as { id: unknown }).id !== id) throw badRequest('id: cannot change a channel id', { field: 'id' });
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('channels').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row) throw notFound('channel');
+    const parsed = parseInput(ChannelInput, { ...toChannel(row), ...patch });
+    const channel: Channel = { ...parsed, id };
+    try {
+      const { id: _id, ...values } = toRow(channel);
+      const updated = await trx.updateTable('channels').set(values).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return toChannel(updated);
+    } catch (err) {
+      throw mapWriteError(err, channel);
+    }
+  });
+}
+
+export async function deleteChannel(db: Kysely<Database>, id: string): Promise<void> {
+  const r = await db.deleteFrom('channels').where('id', '=', id).executeTakeFirst();
+  if (r.numDeletedRows === 0n) throw notFound('channel');
+}
+
+/** The default web chat: type `webchat`, channel `webchat`. Idempotent and safe to run on every start. */
+export async function ensureSeedChannel(db: Kysely<Database>): Promise<Channel> {
+  await db.insertInto('channel_types').values({ id: 'webchat', name: 'Web chat' }).onConflict((oc) => oc.doNothing()).execute();
+  const seed = parseInput(ChannelInput, {
+    id: 'webchat',
+    serviceIdentifier: 'webchat',
+    name: 'Web chat',
+    channelType: 'webchat',
+    routingMode: 'push',
+    customerInactivityTimeoutSeconds: 900,
+    offerTimeoutSeconds: 30,
+    wrapUp: { enabled: false, timeoutSeconds: 60 },
+  });
+  // Any conflict (id or serviceIdentifier) means an admin already has it: keep theirs.
+  await db.insertInto('channels').values(toRow({ ...seed, id: 'webchat' })).onConflict((oc) => oc.doNothing()).execute();
+  return getChannelByServiceIdentifier(db, 'webchat');
+}

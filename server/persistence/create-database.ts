@@ -1,0 +1,64 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { pino, type Logger } from 'pino';
+import type { Database } from './database.js';
+
+export type DatabaseOptions =
+  | { kind: 'pglite'; /** undefined: in memory */ dataDir?: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      /** Own schema (created if missing) set as search_path on every pooled connection. */
+      schema?: string;
+      /** Pool size; pg's default is 10. */
+      max?: number;
+      /** Give up on a connection attempt after this long (pg's default is to wait forever). */
+      connectTimeoutMs?: number;
+      logger?: Logger;
+    };
+
+export interface HubDatabase {
+  db: Kysely<Database>;
+  kind: 'pglite' | 'postgres';
+  /** The schema the tables live in, when one was asked for (migrations keep their table there). */
+  schema?: string;
+  close(): Promise<void>;
+}
+
+// Lower-case identifiers only: the name goes into a connection option where quoting is awkward.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * One Kysely over PGlite (embedded mode) or a pg Pool (cluster mode). Nothing connects before the
+ * first query, except creating the schema, so a handle to a down server can still be made.
+ */
+export async function createDatabase(opts: DatabaseOptions): Promise<HubDatabase> {
+  if (opts.kind === 'pglite') {
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: new PGlite(opts.dataDir) }) });
+    // destroy() also closes the PGlite instance
+    return { db, kind: 'pglite', close: () => db.destroy() };
+  }
+
+  const { schema } = opts;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+  const logger = opts.logger ?? pino({ name: 'persistence', level: process.env.LOG_LEVEL ?? 'info' });
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client dying (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', (err) => logger.warn({ err }, 'postgres idle client error'));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (schema) {
+    try {
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    } catch (err) {
+      await db.destroy();
+      throw err;
+    }
+  }
+  return { db, kind: 'postgres', ...(schema ? { schema } : {}), close: () => db.destroy() };
+}
