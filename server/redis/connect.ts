@@ -1,0 +1,114 @@
+import { createClient, type RedisClientType } from 'redis';
+import type { Logger } from 'pino';
+
+/**
+ * The one Redis client of the hub: node-redis (`redis` v6), speaking RESP2.
+ *
+ * RESP2 on purpose: node-redis 6 defaults to RESP3, under which Redis turns a Lua `false` into a
+ * boolean reply and maps into objects; BullMQ's node-redis adapter and our Lua scripts expect the
+ * ioredis-style (RESP2) replies. Plain RESP2 pub/sub also needs a dedicated connection, which is
+ * what `duplicateRedis` is for (socket.io redis adapter's subscriber, BullMQ's blocking client).
+ */
+export type HubRedisClient = RedisClientType<{}, {}, {}, 2, {}>;
+
+export interface ConnectRedisOptions {
+  /** CLIENT SETNAME, to tell the hub's connections apart in `CLIENT LIST`. */
+  name?: string;
+  /**
+   * Client-side timeout per command, ms; 0 = none. Default 5,000 (node-redis' own default). Must be
+   * 0 for a connection that runs blocking commands (BullMQ's BZPOPMIN blocks up to 10 s):
+   * `bullmqConnection` takes care of that.
+   */
+  commandTimeoutMs?: number;
+  /** Most time between two reconnect attempts, ms. Default 2,000. */
+  maxReconnectDelayMs?: number;
+  log?: Logger;
+}
+
+/**
+ * Reconnect forever with capped exponential backoff and jitter: a Redis restart (or failover behind
+ * a proxy) must never leave the hub with a dead client. node-redis' default strategy gives up on a
+ * socket timeout; this one does not. Commands issued meanwhile wait in the offline queue (bounded
+ * by the command timeout).
+ */
+export function reconnectDelay(retries: number, maxDelayMs = 2_000): number {
+  const base = Math.min(maxDelayMs, 50 * 2 ** Math.min(retries, 16));
+  return base + Math.floor(Math.random() * 100);
+}
+
+/** The options connectRedis uses; exported so tests and tools can build the same client. */
+export function redisClientOptions(url: string, options: ConnectRedisOptions = {}) {
+  const maxDelay = options.maxReconnectDelayMs ?? 2_000;
+  return {
+    url,
+    RESP: 2 as const,
+    ...(options.name ? { name: options.name } : {}),
+    commandOptions: { timeout: options.commandTimeoutMs ?? 5_000 },
+    socket: {
+      connectTimeout: 5_000,
+      keepAlive: true,
+      reconnectStrategy: (retries: number) => reconnectDelay(retries, maxDelay),
+    },
+  };
+}
+
+function watch(client: HubRedisClient, log: Logger | undefined, name: string | undefined): HubRedisClient {
+  // node-redis emits 'error' on every failed (re)connect attempt: an 'error' listener is mandatory,
+  // or the process dies on the first Redis restart.
+  let failing = false;
+  client.on('error', (err: unknown) => {
+    if (!failing) log?.warn({ err, redis: name }, 'redis connection error; reconnecting');
+    failing = true;
+  });
+  client.on('ready', () => {
+    if (failing) log?.info({ redis: name }, 'redis connection back');
+    failing = false;
+  });
+  return client;
+}
+
+/** An unconnected client with the hub's options (for callers that connect it themselves, e.g. BullMQ). */
+export function createRedis(url: string, options: ConnectRedisOptions = {}): HubRedisClient {
+  return watch(createClient(redisClientOptions(url, options)) as HubRedisClient, options.log, options.name);
+}
+
+/** A connected client that reconnects by itself when Redis restarts. */
+export async function connectRedis(url: string, options: ConnectRedisOptions = {}): Promise<HubRedisClient> {
+  const client = createRedis(url, options);
+  await client.connect();
+  return client;
+}
+
+/**
+ * A second, connected connection with the same options (and overrides): for a pub/sub subscriber or
+ * anything that blocks. Close it yourself (`client.close()`).
+ */
+export async function duplicateRedis(client: HubRedisClient, overrides: Pick<ConnectRedisOptions, 'name' | 'commandTimeoutMs' | 'log'> = {}): Promise<HubRedisClient> {
+  const dup = client.duplicate({
+    ...(overrides.name ? { name: overrides.name } : {}),
+    ...(overrides.commandTimeoutMs !== undefined ? { commandOptions: { timeout: overrides.commandTimeoutMs } } : {}),
+  }) as HubRedisClient;
+  watch(dup, overrides.log, overrides.name);
+  await dup.connect();
+  return dup;
+}
+
+/**
+ * An unconnected duplicate to hand to BullMQ as `connection`: no command timeout (its workers
+ * block in BZPOPMIN for up to 10 s and duplicate this client for that). BullMQ connects it and
+ * duplicates it further; BullMQ leaves a client it was given open, so close it after the queue.
+ */
+export function bullmqConnection(client: HubRedisClient, log?: Logger): HubRedisClient {
+  const dup = client.duplicate({ commandOptions: { timeout: 0 } }) as HubRedisClient;
+  return watch(dup, log, 'bullmq');
+}
+
+/** Quits gracefully; never throws (already closed, or Redis gone). */
+export async function closeRedis(client: HubRedisClient): Promise<void> {
+  if (!client.isOpen) return;
+  try {
+    await client.close();
+  } catch {
+    client.destroy();
+  }
+}

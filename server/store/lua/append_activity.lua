@@ -1,0 +1,52 @@
+--[[
+  append_activity: appends one activity to a live, joinable conversation with the next seq (the
+  store's hot path: one round trip).
+
+  Input:
+    KEYS[1] conversation hash   {p}conv:{id}      (fields doc, ver, seq, state, customer, s:{sessionId})
+    KEYS[2] activity log list   {p}conv:{id}:log  (element i holds the activity with seq i+1)
+    KEYS[3] clientMessageId map {p}conv:{id}:cmid (clientMessageId -> seq)
+
+    ARGV[1] the activity's JSON without `seq`: a JSON object, spliced here, never decoded
+    ARGV[2] its clientMessageId, or "" for none
+    ARGV[3] the customer's channel session it came through, or "" for none
+    ARGV[4] the activity's time, epoch ms (the session's last customer activity)
+
+  Output:
+    {1, seq}               appended with this seq
+    {2, activityJson}      a duplicate clientMessageId: the first activity
+    {0, "not_found"}       no such live conversation, or it is closing/closed
+    {0, "session_closed"}  ARGV[3] names no open channel session of the conversation
+]]
+local rcall = redis.call
+
+local state = rcall("HGET", KEYS[1], "state")
+if not state or state == "closing" or state == "closed" then
+  return {0, "not_found"}
+end
+
+local cmid = ARGV[2]
+if cmid ~= "" then
+  local seen = rcall("HGET", KEYS[3], cmid)
+  if seen then
+    return {2, rcall("LINDEX", KEYS[2], tonumber(seen) - 1)}
+  end
+end
+
+local sessionId = ARGV[3]
+if sessionId ~= "" then
+  local field = "s:" .. sessionId
+  if rcall("HEXISTS", KEYS[1], field) == 0 then
+    return {0, "session_closed"}
+  end
+  rcall("HSET", KEYS[1], field, ARGV[4])
+end
+
+local seq = rcall("HINCRBY", KEYS[1], "seq", 1)
+-- Splice "seq" into the JSON text: a cjson round trip would turn [] into {}.
+local json = ARGV[1]
+rcall("RPUSH", KEYS[2], string.sub(json, 1, -2) .. ',"seq":' .. seq .. "}")
+if cmid ~= "" then
+  rcall("HSET", KEYS[3], cmid, seq)
+end
+return {1, seq}

@@ -1,0 +1,38 @@
+--[[
+  remove_conversation: drops a conversation's live state (once the archive has it), unless it
+  changed since its participants were read.
+
+  Input:
+    KEYS[1] conversation hash   {p}conv:{id}
+    KEYS[2] activity log list   {p}conv:{id}:log
+    KEYS[3] clientMessageId map {p}conv:{id}:cmid
+    KEYS[4] the customer's open-conversation pointer {p}customer:{customerId}:open
+    KEYS[5] set of live conversation ids
+    KEYS[6..] participant index sets of the participants in the doc as read
+
+    ARGV[1] conversation id
+    ARGV[2] the `ver` read with the doc
+
+  Output:
+    1  removed (or was gone already)
+    0  the conversation changed since it was read: read again and retry
+]]
+local rcall = redis.call
+local id = ARGV[1]
+local ver = rcall("HGET", KEYS[1], "ver")
+if not ver then
+  rcall("SREM", KEYS[5], id)
+  return 1
+end
+if ver ~= ARGV[2] then
+  return 0
+end
+rcall("DEL", KEYS[1], KEYS[2], KEYS[3])
+if rcall("GET", KEYS[4]) == id then
+  rcall("DEL", KEYS[4])
+end
+rcall("SREM", KEYS[5], id)
+for k = 6, #KEYS do
+  rcall("SREM", KEYS[k], id)
+end
+return 1
