@@ -1,12 +1,24 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import type { RoutingStore } from '../../server/routing/routing-store.js';
 
+export interface RoutingFixture {
+  /** An empty store (for Redis: a fresh key prefix): the tests use fixed ids. */
+  store: RoutingStore;
+  /**
+   * Another store over the same data through its own connection: another node. Only for shared
+   * stores (Redis); the cross-node tests are left out without it.
+   */
+  peer?: () => Promise<RoutingStore>;
+  teardown(): Promise<void>;
+}
+
 /**
  * What every RoutingStore must do, run against each implementation (like socket.io's redis
- * adapter `testSuite(createAdapter)`). `createStore` gives an empty store.
+ * adapter `testSuite(createAdapter)` and test/conformance/store.suite.ts).
  */
-export function routingSuite(name: string, createStore: () => RoutingStore | Promise<RoutingStore>): void {
+export function routingSuite(name: string, createFixture: () => Promise<RoutingFixture>): void {
   describe(`RoutingStore conformance: ${name}`, () => {
+    let fx: RoutingFixture;
     let store: RoutingStore;
     const T = 1_700_000_000_000;
     const EXP = T + 30_000;
@@ -14,10 +26,11 @@ export function routingSuite(name: string, createStore: () => RoutingStore | Pro
     const conflict = expect.objectContaining({ code: 'conflict' });
 
     beforeEach(async () => {
-      store = await createStore();
+      fx = await createFixture();
+      store = fx.store;
     });
     afterEach(async () => {
-      await store.close();
+      await fx.teardown();
     });
 
     /** A ready, connected agent on `lists`, idle since `idleSince`. */
@@ -489,6 +502,62 @@ export function routingSuite(name: string, createStore: () => RoutingStore | Pro
         expect(await store.getTask('t1')).toBeNull();
         expect(await store.getAgent('a')).toMatchObject({ load: 0 });
         expect(await store.getAgent('b')).toMatchObject({ pendingOffers: 0 });
+      });
+    });
+
+    describe('two nodes', () => {
+      /** Runs `fn` with a second node when the store has one. */
+      async function withPeer(fn: (other: RoutingStore) => Promise<void>): Promise<void> {
+        if (!fx.peer) return; // in-process stores have no second node
+        const other = await fx.peer();
+        try {
+          await fn(other);
+        } finally {
+          await other.close();
+        }
+      }
+
+      test('pulls from both nodes: exactly one wins', async () => {
+        await withPeer(async (other) => {
+          const agents = Array.from({ length: 10 }, (_, i) => `a${i}`);
+          for (const a of agents) await agent(a, T);
+          for (let round = 0; round < 10; round++) {
+            await task(`t${round}`, { mode: 'pull' });
+            const nodes = [store, other];
+            const results = await Promise.allSettled(agents.map((a, i) => nodes[i % 2]!.pull(`t${round}`, a, T)));
+            expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+            await store.closeTask(`t${round}`, T);
+          }
+        });
+      });
+
+      test('offers from both nodes never exceed capacity', async () => {
+        await withPeer(async (other) => {
+          await agent('a', T - 2, { capacity: 2 });
+          await agent('b', T - 1);
+          const ids = Array.from({ length: 12 }, (_, i) => `t${i}`);
+          for (const id of ids) await task(id);
+          const nodes = [store, other];
+          const offers = await Promise.all(ids.map((id, i) => nodes[i % 2]!.offerNext(id, T, EXP)));
+          expect(offers.filter((o) => o !== null).map((o) => o!.agentId).sort()).toEqual(['a', 'a', 'b']);
+          expect(await other.getAgent('a')).toMatchObject({ pendingOffers: 2 });
+        });
+      });
+
+      test('accept on one node racing expiry on the other: one of them wins', async () => {
+        await withPeer(async (other) => {
+          await agent('a', T);
+          for (let round = 0; round < 10; round++) {
+            await task(`t${round}`);
+            await store.offerNext(`t${round}`, T, EXP);
+            const [accepted, expired] = await Promise.allSettled([store.accept(`t${round}`, 'a', T), other.expire(`t${round}`, 'a', EXP)]);
+            const acceptWon = accepted.status === 'fulfilled';
+            const expireWon = expired.status === 'fulfilled' && expired.value !== null;
+            expect(acceptWon !== expireWon).toBe(true);
+            expect(await load('a')).toBe(acceptWon ? 1 : 0);
+            await store.closeTask(`t${round}`, T);
+          }
+        });
       });
     });
   });

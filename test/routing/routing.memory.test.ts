@@ -1,4 +1,7 @@
 import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js';
 import { routingSuite } from '../conformance/routing.suite.js';
 
-routingSuite('memory', () => new MemoryRoutingStore());
+routingSuite('memory', async () => {
+  const store = new MemoryRoutingStore();
+  return { store, teardown: () => store.close() };
+});
