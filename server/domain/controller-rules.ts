@@ -67,7 +67,8 @@ export function controllerRules(config: ControllerConfig, conversation: Controll
       return out;
     }
     case 'handoff.requested':
-      return event.hasOpenTask ? [] : [createTask(config, event.listId)];
+      // Nobody to hand over once the customer has gone; the engine answers the bot `conflict`.
+      return event.hasOpenTask || !customerPresent(c) ? [] : [createTask(config, event.listId)];
     case 'participant.left': {
       if (event.role !== 'agent' || agents(c).length > 0) return [];
       // The last agent left after the customer did: nobody is served any more.

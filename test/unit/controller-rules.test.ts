@@ -108,6 +108,10 @@ describe('handoff', () => {
   test('not when a task is open already', () => {
     expect(controllerRules(cfg({ botId: 'bot' }), conv(['s1'], [CUSTOMER], 'created'), { type: 'handoff.requested', hasOpenTask: true })).toEqual([]);
   });
+
+  test('not once the customer has left', () => {
+    expect(controllerRules(cfg({ botId: 'bot' }), conv(['!s1'], [['bot', 'bot']], 'closing'), { type: 'handoff.requested', hasOpenTask: false })).toEqual([]);
+  });
 });
 
 describe('the last agent leaving', () => {
