@@ -1,5 +1,34 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { ensureSeedChannel, listChannels } from '../../server/persistence/channels.js';
+import { createDatabase } from '../../server/persistence/create-database.js';
+import { migrateToLatest } from '../../server/persistence/migrate.js';
 import { databaseSuite } from '../conformance/database.suite.js';
 import { pgliteDatabase } from '../helpers/database.js';
 
 // Embedded mode: an in-memory PGlite per factory call.
 databaseSuite('pglite', pgliteDatabase);
+
+describe('pglite on disk (HUB_DATA_DIR)', () => {
+  test('data survives closing and reopening the same folder; migrations are not run twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hub-pglite-'));
+    try {
+      const first = await createDatabase({ kind: 'pglite', dataDir: dir });
+      expect(await migrateToLatest(first)).toEqual(['Up 0001_init']);
+      const seed = await ensureSeedChannel(first.db);
+      await first.close();
+
+      const again = await createDatabase({ kind: 'pglite', dataDir: dir });
+      try {
+        expect(await migrateToLatest(again)).toEqual([]);
+        expect(await listChannels(again.db)).toEqual([seed]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
