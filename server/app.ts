@@ -7,6 +7,7 @@ import type { HubConfig } from './config.js';
 import { Hub } from './engine/hub.js';
 import type { Archive, ChannelDirectory, CustomerDirectory } from './engine/ports.js';
 import { createLogger, type Logger } from './log.js';
+import type { RoutingStore } from './routing/routing-store.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import type { ConversationStore } from './store/conversation-store.js';
 import { errorHandler } from './transport/http/errors.js';
@@ -18,6 +19,7 @@ import { createSocketServer, serveCalls } from './transport/socket-server.js';
 /** The swappable parts (design.md): in-memory and PGlite in embedded mode, Redis and Postgres in a cluster. */
 export interface Parts {
   store: ConversationStore;
+  routing: RoutingStore;
   scheduler: Scheduler;
   channels: ChannelDirectory;
   customers: CustomerDirectory;
@@ -86,6 +88,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(tokenRoutes({ tokens, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey }));
+  app.use(await (await import('./transport/http/pages.js')).pageRoutes(log)); // GET /, /agent and their bundles
   app.use((_req, res) => void res.status(404).json({ error: { code: 'not_found', message: 'no such route' } }));
   app.use(errorHandler(log));
 

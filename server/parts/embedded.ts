@@ -2,6 +2,7 @@ import type { Parts } from '../app.js';
 import type { HubConfig } from '../config.js';
 import { MemoryDirectory } from '../engine/memory-directory.js';
 import type { Logger } from '../log.js';
+import { MemoryRoutingStore } from '../routing/memory-routing-store.js';
 import { LocalScheduler } from '../scheduler/local-scheduler.js';
 import { MemoryConversationStore } from '../store/memory-store.js';
 
@@ -23,6 +24,7 @@ export async function embeddedParts(_config: HubConfig, log: Logger): Promise<Pa
   });
   return {
     store,
+    routing: new MemoryRoutingStore(),
     scheduler,
     channels: directory,
     customers: directory,
