@@ -17,8 +17,8 @@ import type { ConversationStore } from '../../server/store/conversation-store.js
 export interface StoreFixture {
   store: ConversationStore;
   /**
-   * Another store over the same data through its own connection: another node. Only for shared
-   * stores (Redis); the cross-node tests are left out without it.
+   * Another store over the same data through its own connection: another node. Shared stores
+   * (Redis) have one, and get the cross-node tests.
    */
   peer?: () => Promise<ConversationStore>;
   teardown(): Promise<void>;
@@ -59,7 +59,12 @@ async function rejection(p: Promise<unknown>): Promise<HubError> {
  * The ConversationStore contract (server/store/conversation-store.ts), run against every
  * implementation, like socket.io redis-adapter's `testSuite(createAdapter)`.
  */
-export function storeSuite(name: string, createFixture: () => Promise<StoreFixture>): void {
+export function storeSuite(
+  name: string,
+  createFixture: () => Promise<StoreFixture>,
+  /** `shared`: several store instances (nodes) share the data; adds the cross-node tests (the fixture needs `peer`). */
+  options: { shared: boolean },
+): void {
   describe(`ConversationStore conformance: ${name}`, () => {
     let fx: StoreFixture;
     let store: ConversationStore;
@@ -307,9 +312,10 @@ export function storeSuite(name: string, createFixture: () => Promise<StoreFixtu
         expect(await store.listIds()).toHaveLength(1);
       });
 
-      it('two nodes racing for one customer end in one conversation', async () => {
-        if (!fx.peer) return; // in-process stores have no second node
-        const other = await fx.peer();
+      const acrossNodes = options.shared ? it : null;
+
+      acrossNodes?.('two nodes racing for one customer end in one conversation', async () => {
+        const other = await fx.peer!();
         try {
           for (let round = 0; round < 20; round++) {
             const customerId = randomUUID();
@@ -329,9 +335,8 @@ export function storeSuite(name: string, createFixture: () => Promise<StoreFixtu
         }
       });
 
-      it('two nodes appending and updating keep seqs gapless', async () => {
-        if (!fx.peer) return;
-        const other = await fx.peer();
+      acrossNodes?.('two nodes appending and updating keep seqs gapless', async () => {
+        const other = await fx.peer!();
         try {
           const { id } = await openConversation();
           const nodes = [store, other];

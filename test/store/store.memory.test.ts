@@ -4,4 +4,4 @@ import { storeSuite } from '../conformance/store.suite.js';
 storeSuite('memory', async () => {
   const store = new MemoryConversationStore();
   return { store, teardown: () => store.close() };
-});
+}, { shared: false });

@@ -20,7 +20,7 @@ storeSuite('redis', async () => {
       await closeRedis(client);
     },
   };
-});
+}, { shared: true });
 
 describe('RedisConversationStore specifics', () => {
   let client: HubRedisClient;
