@@ -9,7 +9,9 @@ import type { Archive, ChannelDirectory, CustomerDirectory } from './engine/port
 import { createLogger, type Logger } from './log.js';
 import type { RoutingStore } from './routing/routing-store.js';
 import type { Scheduler } from './scheduler/scheduler.js';
+import type { AdminDirectory } from './persistence/hub-directory.js';
 import type { ConversationStore } from './store/conversation-store.js';
+import { adminRoutes } from './transport/http/admin-routes.js';
 import { errorHandler } from './transport/http/errors.js';
 import { tokenRoutes } from './transport/http/public-routes.js';
 import { createMetrics } from './transport/metrics.js';
@@ -24,6 +26,8 @@ export interface Parts {
   channels: ChannelDirectory;
   customers: CustomerDirectory;
   archive: Archive;
+  /** The record's admin side (the database behind channels, customers and the archive): the admin REST API. */
+  admin: AdminDirectory;
   /** Socket.IO adapter constructor; undefined is the in-memory one. */
   adapter?: (nsp: unknown) => Adapter;
   /** Throws when a backing service is unreachable (`/readyz`). */
@@ -65,12 +69,15 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   const fanout = new SocketFanout(io);
   const hub = new Hub({
     store: parts.store,
+    routing: parts.routing,
     scheduler: parts.scheduler,
     channels: parts.channels,
     customers: parts.customers,
     archive: parts.archive,
     fanout,
     log,
+    agentCapacity: config.agentCapacity,
+    agentGraceSeconds: config.agentGraceSeconds,
     inactivityOverrideSeconds: config.inactivityOverrideSeconds,
   });
   serveCalls(io, hub, { log, metrics, rate: config.socketRate });
@@ -88,6 +95,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(tokenRoutes({ tokens, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey }));
+  app.use(adminRoutes({ store: parts.store, admin: parts.admin, adminKey: config.adminKey }));
   app.use(await (await import('./transport/http/pages.js')).pageRoutes(log)); // GET /, /agent and their bundles
   app.use((_req, res) => void res.status(404).json({ error: { code: 'not_found', message: 'no such route' } }));
   app.use(errorHandler(log));

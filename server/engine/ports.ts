@@ -23,6 +23,12 @@ export interface Fanout {
   leave(participantId: string, conversationId: string): Promise<void>;
   toParticipant<E extends keyof ServerToClientEvents>(participantId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   typing(push: TypingPush): void;
+  /** To every socket of the agents serving a list (pull mode's `task.queued`). */
+  toList<E extends keyof ServerToClientEvents>(listId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  /** The agent's sockets, on every node, follow its lists. */
+  setLists(agentId: string, join: string[], leave: string[]): Promise<void>;
+  /** Whether the participant has a socket on any node. */
+  isConnected(participantId: string): Promise<boolean>;
   connectorOutbound(outbound: ConnectorOutbound): void;
 }
 

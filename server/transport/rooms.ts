@@ -4,4 +4,5 @@ export const rooms = {
   agents: (id: string) => `conv:${id}:agents`,
   participant: (id: string) => `participant:${id}`,
   connector: (serviceIdentifier: string) => `connector:${serviceIdentifier}`,
+  list: (listId: string) => `list:${listId}`,
 };

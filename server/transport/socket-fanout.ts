@@ -35,6 +35,21 @@ export class SocketFanout implements Fanout {
     this.io.to(rooms.conversation(push.conversationId)).except(rooms.participant(push.from.id)).emit('typing', push);
   }
 
+  toList<E extends keyof ServerToClientEvents>(listId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    this.io.to(rooms.list(listId)).emit(event, ...args);
+  }
+
+  async setLists(agentId: string, join: string[], leave: string[]): Promise<void> {
+    if (leave.length) this.io.in(rooms.participant(agentId)).socketsLeave(leave.map(rooms.list));
+    if (join.length) this.io.in(rooms.participant(agentId)).socketsJoin(join.map(rooms.list));
+  }
+
+  async isConnected(participantId: string): Promise<boolean> {
+    // Asks every node (through the adapter): a socket may live anywhere.
+    const sockets = await this.io.in(rooms.participant(participantId)).fetchSockets();
+    return sockets.length > 0;
+  }
+
   connectorOutbound(outbound: ConnectorOutbound): void {
     this.io.to(rooms.connector(outbound.serviceIdentifier)).emit('connector.outbound', outbound);
     this.onOutbound?.(outbound);

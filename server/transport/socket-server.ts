@@ -101,6 +101,63 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
       roles: ['app', 'bot', 'agent', 'supervisor'],
       handler: async (s, input) => ({ activity: await hub.custom(s.data.actor, input) }),
     },
+    'suggestion.send': {
+      roles: ['bot'],
+      handler: async (s, input) => ({ activity: await hub.suggestion(s.data.actor, input) }),
+    },
+    'handoff.request': {
+      roles: ['bot'],
+      handler: async (s, input) => ({ task: await hub.handoff(s.data.actor, input) }),
+    },
+    'agent.state': {
+      roles: ['agent'],
+      handler: async (s, input) => ({ state: await hub.agentState(s.data.actor, input) }),
+    },
+    'task.accept': {
+      roles: ['agent'],
+      handler: async (s, input) => ({ conversation: await hub.acceptTask(s.data.actor, input.taskId) }),
+    },
+    'task.reject': {
+      roles: ['agent'],
+      handler: async (s, input) => {
+        await hub.rejectTask(s.data.actor, input.taskId);
+        return {};
+      },
+    },
+    'queue.list': {
+      roles: ['agent'],
+      handler: async (_s, input) => ({ tasks: await hub.queue(input.listId) }),
+    },
+    'task.pull': {
+      roles: ['agent'],
+      handler: async (s, input) => ({ conversation: await hub.pullTask(s.data.actor, input.taskId) }),
+    },
+    'conversation.transfer': {
+      roles: ['agent'],
+      handler: async (s, input) => ({ task: await hub.transfer(s.data.actor, input) }),
+    },
+    'wrapup.submit': {
+      roles: ['agent'],
+      handler: async (s, input) => {
+        await hub.submitWrapUp(s.data.actor, input);
+        return {};
+      },
+    },
+    'customer.history': {
+      roles: ['agent', 'supervisor'],
+      handler: async (_s, input) => ({ conversations: await hub.customerHistory(input) }),
+    },
+    'connector.inbound': {
+      roles: ['connector'],
+      handler: (s, input) => hub.connectorInbound(s.data.actor, input),
+    },
+    'connector.session.end': {
+      roles: ['connector'],
+      handler: async (s, input) => {
+        await hub.connectorSessionEnd(s.data.actor, input);
+        return {};
+      },
+    },
     'conversation.join': {
       roles: ['supervisor', 'app'],
       handler: async (s, input) => ({ conversation: await hub.join(s.data.actor, input.conversationId) }),
@@ -151,7 +208,10 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
         .finally(() => opts.metrics.callSeconds.observe({ event: name }, (performance.now() - started) / 1000));
     });
 
-    socket.on('disconnect', () => opts.metrics.sockets.dec());
+    socket.on('disconnect', () => {
+      opts.metrics.sockets.dec();
+      if (actor.role === 'agent') hub.agentSocketClosed(actor).catch((err: unknown) => opts.log.warn({ err, agent: actor.id }, 'agent disconnect handling failed'));
+    });
   });
 
   async function setUp(socket: HubSocket): Promise<void> {
@@ -162,6 +222,7 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
       socket.data.place = place;
       socket.emit('conversation', view);
     } else if (actor.role !== 'connector') {
+      if (actor.role === 'agent') await hub.agentConnected(actor);
       for (const view of await hub.viewsFor(actor)) socket.emit('conversation', view);
     }
   }
