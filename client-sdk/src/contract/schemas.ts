@@ -280,3 +280,36 @@ export const CallSchemas = {
 export type CallName = keyof typeof CallSchemas;
 export type CallPayload<E extends CallName> = z.input<(typeof CallSchemas)[E]>;
 export type CallInput<E extends CallName> = z.output<(typeof CallSchemas)[E]>;
+
+// ---- admin REST API bodies and queries (protocol.md §6) --------------------
+// Added with the admin routes (server/transport/http/admin-routes.ts). The persistence layer has
+// identical copies of ChannelTypeInput and CustomerCreateInput; these are the contract's.
+
+/** `POST /api/channel-types`. */
+export const ChannelTypeInput = z.object({ id, name: z.string().min(1).max(200) });
+/** `PATCH /api/channel-types/:id`. */
+export const ChannelTypePatch = ChannelTypeInput.pick({ name: true });
+/**
+ * `PATCH /api/channels/:id`: any ChannelInput fields. Validate with it, but store the raw body on
+ * top of the stored channel: parsing fills in ChannelInput's defaults, which a patch must not do.
+ */
+export const ChannelPatch = ChannelInput.partial();
+/** `POST /api/customers`: an admin-made customer, known unless `known: false`. */
+export const CustomerCreateInput = z.object({
+  name: z.string().min(1).max(200).optional(),
+  identifiers: z.array(CustomerIdentifier).max(50).optional(),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+  known: z.boolean().default(true),
+});
+/** `POST /api/customers/:id/identifiers`. */
+export const IdentifierInput = CustomerIdentifier;
+/** `POST /api/customers/:id/merge`: the (anonymous) customer to merge into `:id`. */
+export const MergeBody = z.object({ sourceCustomerId: id });
+/** `GET /api/customers?channelType=&identifier=`. */
+export const CustomerLookupQuery = z.object({ channelType: id, identifier: CustomerIdentifier.shape.value });
+/** `GET /api/conversations?customerId=&state=&limit=`: newest first, live and archived. */
+export const ConversationListQuery = z.object({
+  customerId: id.optional(),
+  state: ConversationState.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
