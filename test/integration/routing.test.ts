@@ -187,7 +187,7 @@ describe('transfer, wrap-up and the controller', () => {
     const left = nextActivity(supervisor, (x) => x.type === 'participant.left' && x.payload.participant.id === a.id, 5_000);
     const closing = nextActivity(supervisor, (x) => x.type === 'state.changed' && x.payload.to === 'closing', 5_000);
     await customer.call('session.end', {});
-    expect((await left).payload.reason).toBe('wrapup_expired');
+    expect((await left).payload).toMatchObject({ reason: 'wrapup_expired' });
     await closing;
   });
 
