@@ -1,0 +1,226 @@
+import { EventEmitter } from 'node:events';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { Activity, ConversationView } from '../../client-sdk/src/contract/index.js';
+import type { Parts } from '../../server/app.js';
+import { createLogger } from '../../server/log.js';
+import { databaseParts } from '../../server/parts/embedded.js';
+import { findArchivedConversation } from '../../server/persistence/archive-read.js';
+import { createDatabase, type HubDatabase } from '../../server/persistence/create-database.js';
+import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js';
+import { LocalScheduler } from '../../server/scheduler/local-scheduler.js';
+import { MemoryConversationStore } from '../../server/store/memory-store.js';
+import { postgresDatabase, TEST_DATABASE_URL } from '../helpers/database.js';
+import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';
+
+describe('embedded hub: a closed conversation is archived in PGlite', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(() => hub.close());
+
+  /** A conversation with a bit of everything, closed by the customer: what the supervisor saw, and the archive. */
+  async function closeOne() {
+    const customer = await hub.customer({ name: 'Ada', email: `ada-${Date.now()}@example.com`, channelData: { browser: 'Firefox', locale: 'en-GB' } });
+    const view = await customer.conversation();
+    const supervisor = await hub.client({ id: `sup-archive-${Date.now()}`, role: 'supervisor', name: 'Sam' });
+    const seen = collect(supervisor);
+    await supervisor.call('conversation.join', { conversationId: view.id });
+    await customer.send('My card was declined', { attachments: [{ url: 'https://example.com/receipt.png', name: 'receipt.png', mimeType: 'image/png', size: 1234 }] });
+    await supervisor.send('Let me look', { conversationId: view.id });
+    await supervisor.call('whisper.send', { conversationId: view.id, text: 'agents only' });
+    await supervisor.call('custom.send', { conversationId: view.id, visibility: 'agents', payload: { crm: { ticket: 42, tags: ['card', 'urgent'] } } });
+    const last = await customer.send('Thanks');
+    await until(supervisor, () => seen.some((a) => a.id === last.id));
+
+    // Everything that was live, as the admin API answers it, just before the customer leaves.
+    const live = (await hub.admin('GET', `/api/conversations/${view.id}`)).body as ConversationView;
+    expect(live.state).toBe('created');
+
+    const closed = nextActivity(supervisor, (a) => a.type === 'state.changed' && a.payload.to === 'closed', 10_000);
+    await customer.call('session.end', {});
+    const closedActivity = await closed;
+    await hub.archived(view.id);
+    const archived = await hub.admin('GET', `/api/conversations/${view.id}`);
+    expect(archived.status).toBe(200);
+    return { view, live, seen, closedActivity, archived: archived.body as ConversationView, customerId: customer.customerId };
+  }
+
+  test('its whole log is read back from Postgres after the live state is gone, in seq order, equal to what was live', async () => {
+    const { view, live, seen, archived, customerId } = await closeOne();
+    expect(await hub.parts.store.get(view.id)).toBeNull();
+
+    expect(archived).toMatchObject({ id: view.id, customerId, state: 'closed', createdAt: live.createdAt });
+    // seq 1, 2, 3... with no gaps, and lastSeq is the last of them
+    expect(archived.activities.map((a) => a.seq)).toEqual(archived.activities.map((_, i) => i + 1));
+    expect(archived.lastSeq).toBe(archived.activities.at(-1)!.seq);
+    // What was live is there unchanged (ids, times, payloads, attachments, agents-only activities)...
+    expect(archived.activities.slice(0, live.activities.length)).toEqual(live.activities);
+    expect(archived.activities.map((a) => a.type)).toEqual(expect.arrayContaining(['message', 'whisper', 'custom', 'participant.joined']));
+    // ...and so is what came after: the session closing, the state going to closing, as the supervisor got them.
+    const after = archived.activities.slice(live.activities.length);
+    expect(after.map((a) => a.type)).toEqual(expect.arrayContaining(['session.closed', 'state.changed']));
+    for (const a of after) expect(seen.find((s) => s.seq === a.seq)).toEqual(a);
+
+    expect(archived.channelSessions).toEqual([
+      { ...live.channelSessions[0]!, state: 'closed', closedAt: expect.any(String), closeReason: 'customer_left' },
+    ]);
+    expect(archived.channelSessions[0]!.channelData).toEqual({ browser: 'Firefox', locale: 'en-GB' });
+    expect(archived.participants.map((p) => p.role).sort()).toEqual(['customer', 'supervisor']);
+
+    // The archived conversation answers activities.since too (the engine falls back to the archive).
+    const viaHistory = await hub.parts.archive.history(customerId, 5);
+    expect(viaHistory.map((c) => c.id)).toEqual([view.id]);
+    expect(viaHistory[0]!.activities).toEqual(archived.activities);
+  });
+
+  // The engine archives the log before markClosed, so the `closing → closed` activity that every
+  // participant was sent (seq lastSeq + 1) never reaches Postgres: reported to the lead (hub.ts
+  // onArchive). This flips to a failure once it is fixed; then make it a plain test.
+  test.failing('the archive holds the `closed` state change the participants were sent', async () => {
+    const { closedActivity, archived } = await closeOne();
+    expect(archived.activities.at(-1)).toEqual(closedActivity);
+  });
+});
+
+/** A TCP proxy in front of Postgres that can refuse every connection (and cut the open ones) and later let them through again. */
+async function startProxy(target: { host: string; port: number }) {
+  const open = new Set<Socket>();
+  let refusing = false;
+  const server: Server = createServer((client) => {
+    if (refusing) return void client.destroy();
+    const upstream = connect(target.port, target.host);
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    refuse() {
+      refusing = true;
+      for (const s of open) s.destroy();
+    },
+    accept() {
+      refusing = false;
+    },
+    async close() {
+      this.refuse();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('Postgres away while a conversation closes', () => {
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let direct: HubDatabase; // a fresh schema, straight to Postgres: to read the truth and drop it at the end
+  let hub: TestHub;
+  const saves = new EventEmitter();
+  let failures = 0;
+
+  beforeAll(async () => {
+    const pgUrl = new URL(TEST_DATABASE_URL);
+    proxy = await startProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+    direct = await postgresDatabase();
+    const proxiedUrl = new URL(TEST_DATABASE_URL);
+    proxiedUrl.hostname = '127.0.0.1';
+    proxiedUrl.port = String(proxy.port);
+
+    hub = await startTestHub({}, {
+      parts: async (config) => {
+        const log = createLogger(config.logLevel);
+        const database = await createDatabase({ kind: 'postgres', url: proxiedUrl.toString(), schema: direct.schema!, max: 3, connectTimeoutMs: 1_000, logger: log });
+        const record = await databaseParts(database, log); // migrates and seeds through the proxy
+        const store = new MemoryConversationStore();
+        const scheduler = new LocalScheduler(log);
+        const parts: Parts = {
+          store,
+          routing: new MemoryRoutingStore(),
+          scheduler,
+          channels: record.channels,
+          customers: record.customers,
+          // The real archive, with every attempt reported, so the test waits on retries, not on time.
+          archive: {
+            find: (id) => record.directory.find(id),
+            history: (id, limit) => record.directory.history(id, limit),
+            save: async (...args) => {
+              try {
+                await record.directory.save(...args);
+              } catch (err) {
+                failures++;
+                saves.emit('failed', err);
+                throw err;
+              }
+              saves.emit('saved', args[0].id);
+            },
+          },
+          admin: record.admin,
+          ready: record.ready,
+          close: async () => {
+            await scheduler.close();
+            await store.close();
+            await database.close();
+          },
+        };
+        return parts;
+      },
+    });
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await proxy?.close();
+    await direct?.close();
+  });
+
+  test('the archive is retried while Postgres refuses connections; the conversation stays live meanwhile and nothing is lost', async () => {
+    const customer = await hub.customer({ name: 'Bo', channelData: { locale: 'sv-SE' } });
+    const view = await customer.conversation();
+    const supervisor = await hub.client({ id: 'sup-outage', role: 'supervisor' });
+    const seen = collect(supervisor);
+    await supervisor.call('conversation.join', { conversationId: view.id });
+    await customer.send('hello before the outage');
+    const reply = await supervisor.send('hi Bo', { conversationId: view.id });
+    await until(supervisor, () => seen.some((a) => a.id === reply.id));
+
+    proxy.refuse();
+    const twoFailures = waitFor<unknown>((fn) => (saves.on('failed', fn), () => saves.off('failed', fn)), () => failures >= 2, 15_000, 'a failed archive and a failed retry');
+    const closing = nextActivity(supervisor, (a) => a.type === 'state.changed' && a.payload.to === 'closing');
+    await customer.call('session.end', {});
+    await closing;
+    await twoFailures;
+
+    // Still live, in `closing`, with its whole log, while the archive keeps failing.
+    const stored = await hub.parts.store.get(view.id);
+    expect(stored?.doc.state).toBe('closing');
+    const live = (await hub.admin('GET', `/api/conversations/${view.id}`)).body as ConversationView; // served from the live store
+    expect(live.state).toBe('closing');
+    expect(live.activities.map((a) => a.seq)).toEqual(live.activities.map((_, i) => i + 1));
+    expect(live.activities.map((a) => a.type)).toEqual(expect.arrayContaining(['message', 'session.closed', 'state.changed']));
+    expect(await findArchivedConversation(direct.db, view.id)).toBeNull();
+
+    // Postgres is back: the next retry lands it and the live state goes.
+    const saved = waitFor<string>((fn) => (saves.on('saved', fn), () => saves.off('saved', fn)), (id) => id === view.id, 40_000, 'the archive to land');
+    const closed = nextActivity(supervisor, (a) => a.type === 'state.changed' && a.payload.to === 'closed', 40_000);
+    proxy.accept();
+    await saved;
+    await closed;
+    const archived = await hub.archived(view.id);
+    expect(await hub.parts.store.get(view.id)).toBeNull();
+
+    const inPostgres = await findArchivedConversation(direct.db, view.id);
+    expect(inPostgres).toEqual(archived);
+    expect(inPostgres).toMatchObject({ state: 'closed', customerId: customer.customerId, channelSessions: [{ state: 'closed', channelData: { locale: 'sv-SE' } }] });
+    // Nothing lost: every activity that was live while Postgres was away is there, identical, in order.
+    expect(inPostgres!.activities).toEqual(live.activities);
+    const messages = inPostgres!.activities.filter((a): a is Extract<Activity, { type: 'message' }> => a.type === 'message').map((a) => a.payload.text);
+    expect(messages).toEqual(['hello before the outage', 'hi Bo']);
+  }, 60_000);
+});
