@@ -559,6 +559,71 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
           }
         });
       });
+
+      test('createTask with unlessPending from both nodes: one task', async () => {
+        await withPeer(async (other) => {
+          for (let round = 0; round < 10; round++) {
+            const nodes = [store, other];
+            const results = await Promise.all(
+              Array.from({ length: 6 }, (_, i) =>
+                nodes[i % 2]!.createTask({ id: `t${round}-${i}`, conversationId: `c${round}`, listId: 'sales', mode: 'push', unlessPending: true }, T + i),
+              ),
+            );
+            expect(results.filter((r) => r.created)).toHaveLength(1);
+            expect(new Set(results.map((r) => r.task.id)).size).toBe(1);
+            expect(await other.tasksOf(`c${round}`)).toHaveLength(1);
+          }
+          expect(await store.queued('sales')).toHaveLength(10);
+        });
+      });
+
+      test('agents filling their slots from both nodes: each task offered once, capacity kept', async () => {
+        await withPeer(async (other) => {
+          const ids = Array.from({ length: 8 }, (_, i) => `t${i}`);
+          for (const [i, id] of ids.entries()) await task(id, { at: T + i });
+          await agent('a', T, { capacity: 3 });
+          await agent('b', T, { capacity: 2 });
+          const nodes = [store, other];
+          // Each agent asks on both nodes at once, more often than it has slots.
+          const calls = ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'].map((agentId, i) => nodes[i % 2]!.nextTaskForAgent(agentId, T, EXP));
+          const offers = (await Promise.all(calls)).filter((o) => o !== null);
+          expect(offers).toHaveLength(5);
+          expect(new Set(offers.map((o) => o!.task.id)).size).toBe(5);
+          expect(offers.map((o) => o!.task.id).sort()).toEqual(['t0', 't1', 't2', 't3', 't4']);
+          expect(await other.getAgent('a')).toMatchObject({ pendingOffers: 3 });
+          expect(await store.getAgent('b')).toMatchObject({ pendingOffers: 2 });
+          expect((await other.queued('sales')).map((t) => t.id)).toEqual(['t5', 't6', 't7']);
+        });
+      });
+
+      test('offerNext on one node racing nextTaskForAgent on the other: one offer, one slot', async () => {
+        await withPeer(async (other) => {
+          await agent('a', T);
+          for (let round = 0; round < 10; round++) {
+            await task(`t${round}`, { at: T + round });
+            const [byTask, byAgent] = await Promise.all([store.offerNext(`t${round}`, T, EXP), other.nextTaskForAgent('a', T, EXP)]);
+            expect([byTask, byAgent].filter((o) => o !== null)).toHaveLength(1);
+            expect(await store.getAgent('a')).toMatchObject({ pendingOffers: 1, offeredTaskIds: [`t${round}`] });
+            await other.closeTask(`t${round}`, T);
+          }
+        });
+      });
+
+      test('closing on one node racing accept on the other: the load ends right', async () => {
+        await withPeer(async (other) => {
+          await agent('a', T);
+          for (let round = 0; round < 10; round++) {
+            await task(`t${round}`, { conversationId: `c${round}` });
+            await store.offerNext(`t${round}`, T, EXP);
+            const [accepted, closed] = await Promise.allSettled([store.accept(`t${round}`, 'a', T), other.closeTask(`t${round}`, T)]);
+            expect(closed.status).toBe('fulfilled');
+            const c = (closed as PromiseFulfilledResult<Awaited<ReturnType<RoutingStore['closeTask']>>>).value;
+            // Accepted first: closing frees the load; closed first: the offer was revoked, accept failed.
+            expect(accepted.status === 'fulfilled' ? c.freedAgentId : c.revokedAgentId).toBe('a');
+            expect(await other.getAgent('a')).toMatchObject({ load: 0, pendingOffers: 0 });
+          }
+        });
+      });
     });
   });
 }

@@ -1,0 +1,48 @@
+--[[
+  create_task: a queued task, or (unlessPending) the conversation's task already waiting for an
+  agent. Atomic, so two nodes deciding "this needs a human" at once make one task.
+
+  Input:
+    KEYS[1] task hash {p}task:{taskId}
+    KEYS[2] the conversation's task list {p}conv-tasks:{conversationId}
+    ARGV[1] prefix {p}
+    ARGV[2] taskId
+    ARGV[3] conversationId
+    ARGV[4] "1" when the task has a list, else "0"
+    ARGV[5] listId (ignored without ARGV[4])
+    ARGV[6] mode "push" | "pull"
+    ARGV[7] "1" when only one agent may get it (targetAgentId), else "0"
+    ARGV[8] targetAgentId (ignored without ARGV[7])
+    ARGV[9] "1" for unlessPending
+    ARGV[10] now, epoch ms
+    ARGV[11] now, ISO (createdAt)
+
+  Output:
+    {"created", taskHash}
+    {"existing", taskHash}   unlessPending: the first queued or offered task of the conversation
+    {"error", "conflict", ...} the id exists
+]]
+local id = ARGV[2]
+if rcall("EXISTS", KEYS[1]) == 1 then
+  return fail("conflict", "task exists", {taskId = id})
+end
+if ARGV[9] == "1" then
+  for _, tid in ipairs(rcall("LRANGE", KEYS[2], 0, -1)) do
+    local state = rcall("HGET", taskKey(tid), "state")
+    if state == "queued" or state == "offered" then
+      return {"existing", taskReply(tid)}
+    end
+  end
+end
+
+local t = {id = id, conversationId = ARGV[3], mode = ARGV[6], createdMs = ARGV[10]}
+rcall("HSET", KEYS[1], "id", id, "conversationId", ARGV[3], "state", "queued", "createdAt", ARGV[11],
+  "createdMs", ARGV[10], "mode", ARGV[6], "excluded", "[]")
+if ARGV[4] == "1" then
+  t.listId = ARGV[5]
+  rcall("HSET", KEYS[1], "listId", ARGV[5])
+end
+if ARGV[7] == "1" then rcall("HSET", KEYS[1], "target", ARGV[8]) end
+rcall("RPUSH", KEYS[2], id)
+enqueue(t)
+return {"created", taskReply(id)}

@@ -1,0 +1,26 @@
+--[[
+  forget_conversation: drops the conversation's tasks (once the archive has them); those still
+  open are closed first, as by close_task, and answered.
+
+  Input:
+    KEYS[1] the conversation's task list {p}conv-tasks:{conversationId}
+    ARGV[1] prefix {p}
+    ARGV[2] conversationId
+    ARGV[3] now, epoch ms
+    ARGV[4] now, ISO (closedAt)
+
+  Output:
+    {"ok", {closed...}}  each {taskHash, "1", revoked, freed} as close_task answers, creation order
+]]
+local out = {}
+local ids = rcall("LRANGE", KEYS[1], 0, -1)
+for _, tid in ipairs(ids) do
+  local t = readTask(tid)
+  if t then
+    local changed, revoked, freed = closeOne(t, ARGV[3], ARGV[4])
+    if changed then out[#out + 1] = closedReply(tid, changed, revoked, freed) end
+  end
+end
+for _, tid in ipairs(ids) do rcall("DEL", taskKey(tid)) end
+rcall("DEL", KEYS[1])
+return {"ok", out}

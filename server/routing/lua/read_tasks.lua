@@ -1,0 +1,23 @@
+--[[
+  read_tasks: the tasks an index names, read in one step (tasksOf, queued).
+
+  Input:
+    KEYS[1] a conversation's task list {p}conv-tasks:{id} or a queued index {p}queued:{listId}
+    ARGV[1] prefix {p}
+    ARGV[2] "list" | "zset": the type of KEYS[1]
+
+  Output:
+    {"ok", {taskHash...}}  in index order (tasks gone meanwhile left out)
+]]
+local ids
+if ARGV[2] == "list" then
+  ids = rcall("LRANGE", KEYS[1], 0, -1)
+else
+  ids = rcall("ZRANGE", KEYS[1], 0, -1)
+end
+local out = {}
+for _, tid in ipairs(ids) do
+  local flat = taskReply(tid)
+  if #flat > 0 then out[#out + 1] = flat end
+end
+return {"ok", out}

@@ -1,0 +1,267 @@
+--[[
+  routing_lib: shared prelude of every routing script (RedisRoutingStore prepends it to each
+  script's source before hashing, so each script is still one self-contained EVALSHA).
+
+  Convention of every routing script: ARGV[1] is the key prefix {p}. KEYS name the hash the call is
+  about (a task or an agent); the other keys a decision needs (the agent picked, the queues, the
+  indexes) are derived from {p} here, since they are only known inside the script. That is fine on
+  a standalone Redis (or Sentinel); for Redis Cluster put every key in one slot with a prefix that
+  is a hash tag, e.g. `{routing}:`.
+
+  Keys (ids are used raw: every kind below ends its fixed part with ':' or has none, so no id can
+  make one key look like another):
+    {p}agent:{agentId}       hash  state ready|not_ready, connected 1|0, capacity, lists (JSON array,
+                                   as the caller sent it), idleSince (epoch ms), convs (JSON array
+                                   of conversation ids = load), offers (JSON array of task ids =
+                                   pending offers)
+    {p}agents                set   every agent id
+    {p}free:{listId}         zset  agents serving listId with a free slot (ready, connected,
+                                   load + offers < capacity); score idleSince
+    {p}free-all              zset  every agent with a free slot (for tasks without a list); same score
+    {p}task:{taskId}         hash  the AgentTask fields (id, conversationId, state, agentId, listId,
+                                   createdAt, offeredAt, acceptedAt, closedAt; absent when unset),
+                                   createdMs, mode push|pull, target (targetAgentId, absent for none),
+                                   excluded (JSON array of agent ids), offerExpiresAt (while offered)
+    {p}conv-tasks:{convId}   list  task ids of the conversation, in creation order
+    {p}queued:{listId}       zset  queued tasks of the list, both modes; score createdMs
+    {p}queued-nolist         zset  the same for tasks without a list
+    {p}push:{listId}         zset  queued push-mode tasks of the list; score createdMs
+    {p}push-nolist           zset  the same for tasks without a list
+
+  Invariant kept by every script: an agent is in free-all and in free:{l} for each of its lists
+  exactly when it has a free slot (syncAgent after any change to it); a task is in the queued (and,
+  push mode, push) index of its list exactly while it is queued. A zset orders equal scores by
+  member bytes, so walking free:{l} from the start is pickAgent's order (idle longest, ties by
+  agentId) and walking push:{l} is compareTasks' order (createdAt, then id).
+
+  Time is only ever what the caller passed (epoch ms and its ISO form): scripts never read a clock.
+  Every script checks everything it may refuse before its first write (no rollback in Lua).
+]]
+local rcall = redis.call
+local P = ARGV[1]
+
+local AGENTS = P .. "agents"
+local function agentKey(id) return P .. "agent:" .. id end
+local function taskKey(id) return P .. "task:" .. id end
+local function convTasksKey(convId) return P .. "conv-tasks:" .. convId end
+local function freeKey(listId)
+  if listId == nil then return P .. "free-all" end
+  return P .. "free:" .. listId
+end
+local function queuedKey(listId)
+  if listId == nil then return P .. "queued-nolist" end
+  return P .. "queued:" .. listId
+end
+local function pushKey(listId)
+  if listId == nil then return P .. "push-nolist" end
+  return P .. "push:" .. listId
+end
+
+-- ---- small helpers ------------------------------------------------------------------------
+
+-- A JSON array of strings (cjson would encode an empty table as {}).
+local function encodeStrings(t)
+  local parts = {}
+  for i, s in ipairs(t) do parts[i] = cjson.encode(s) end
+  return "[" .. table.concat(parts, ",") .. "]"
+end
+
+local function contains(t, s)
+  for _, x in ipairs(t) do
+    if x == s then return true end
+  end
+  return false
+end
+
+local function without(t, s)
+  local out = {}
+  for _, x in ipairs(t) do
+    if x ~= s then out[#out + 1] = x end
+  end
+  return out
+end
+
+-- Byte order, like a zset orders members (Lua's `<` on strings follows the server's locale).
+local function bytesLess(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+local function hashOf(flat)
+  local h = {}
+  for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
+  return h
+end
+
+-- An error reply the store turns into a HubError: {"error", code, message, detailsJson or ""}.
+local function fail(code, message, details)
+  local d = ""
+  if details ~= nil then d = cjson.encode(details) end
+  return {"error", code, message, d}
+end
+
+-- ---- agents -------------------------------------------------------------------------------
+
+local function ensureAgent(id, now)
+  local key = agentKey(id)
+  if rcall("EXISTS", key) == 0 then
+    rcall("HSET", key, "state", "not_ready", "connected", "0", "capacity", "1", "lists", "[]",
+      "idleSince", now, "convs", "[]", "offers", "[]")
+    rcall("SADD", AGENTS, id)
+  end
+end
+
+-- The agent decoded, or nil when unknown.
+local function readAgent(id)
+  local f = rcall("HMGET", agentKey(id), "state", "connected", "capacity", "lists", "idleSince", "convs", "offers")
+  if not f[1] then return nil end
+  return {
+    id = id,
+    state = f[1],
+    connected = f[2] == "1",
+    capacity = tonumber(f[3]),
+    lists = cjson.decode(f[4]),
+    idleSince = f[5],
+    convs = cjson.decode(f[6]),
+    offers = cjson.decode(f[7]),
+  }
+end
+
+-- hasFreeCapacity of routing-rules.ts.
+local function isFree(a)
+  return a.state == "ready" and a.connected and #a.convs + #a.offers < a.capacity
+end
+
+-- servesList of routing-rules.ts (listId nil: a task without a list).
+local function serves(a, listId)
+  return listId == nil or contains(a.lists, listId)
+end
+
+-- Puts the agent in or takes it out of the free indexes; oldLists: lists it served before a change.
+local function syncAgent(id, oldLists)
+  local a = readAgent(id)
+  if not a then return end
+  local keys = {freeKey(nil)}
+  for _, l in ipairs(a.lists) do keys[#keys + 1] = freeKey(l) end
+  if isFree(a) then
+    for _, k in ipairs(keys) do rcall("ZADD", k, a.idleSince, id) end
+  else
+    for _, k in ipairs(keys) do rcall("ZREM", k, id) end
+  end
+  if oldLists then
+    for _, l in ipairs(oldLists) do
+      if not contains(a.lists, l) then rcall("ZREM", freeKey(l), id) end
+    end
+  end
+end
+
+local function addOffer(agentId, taskId)
+  local key = agentKey(agentId)
+  local offers = cjson.decode(rcall("HGET", key, "offers"))
+  offers[#offers + 1] = taskId
+  rcall("HSET", key, "offers", encodeStrings(offers))
+  syncAgent(agentId)
+end
+
+local function dropOffer(agentId, taskId)
+  local key = agentKey(agentId)
+  local raw = rcall("HGET", key, "offers")
+  if not raw then return end
+  rcall("HSET", key, "offers", encodeStrings(without(cjson.decode(raw), taskId)))
+  syncAgent(agentId)
+end
+
+-- The conversation becomes load of the agent (once).
+local function addLoad(agentId, convId)
+  local key = agentKey(agentId)
+  local convs = cjson.decode(rcall("HGET", key, "convs"))
+  if not contains(convs, convId) then
+    convs[#convs + 1] = convId
+    rcall("HSET", key, "convs", encodeStrings(convs))
+  end
+end
+
+-- Frees the agent's load for the conversation; true when it had it. Idle from now when none is left.
+local function freeLoad(agentId, convId, nowMs)
+  local key = agentKey(agentId)
+  local raw = rcall("HGET", key, "convs")
+  if not raw then return false end
+  local convs = cjson.decode(raw)
+  if not contains(convs, convId) then return false end
+  convs = without(convs, convId)
+  rcall("HSET", key, "convs", encodeStrings(convs))
+  if #convs == 0 then rcall("HSET", key, "idleSince", nowMs) end
+  syncAgent(agentId)
+  return true
+end
+
+-- ---- tasks --------------------------------------------------------------------------------
+
+-- The task hash as a table (listId, agentId, target nil when absent), or nil when unknown.
+local function readTask(id)
+  local flat = rcall("HGETALL", taskKey(id))
+  if #flat == 0 then return nil end
+  return hashOf(flat)
+end
+
+local function taskReply(id)
+  return rcall("HGETALL", taskKey(id))
+end
+
+local function enqueue(t)
+  rcall("ZADD", queuedKey(t.listId), t.createdMs, t.id)
+  if t.mode == "push" then rcall("ZADD", pushKey(t.listId), t.createdMs, t.id) end
+end
+
+local function unqueue(t)
+  rcall("ZREM", queuedKey(t.listId), t.id)
+  rcall("ZREM", pushKey(t.listId), t.id)
+end
+
+-- queued -> offered to agentId (offerTask), holding a slot of its capacity.
+local function offer(t, agentId, nowIso, expiresAt)
+  rcall("HSET", taskKey(t.id), "state", "offered", "agentId", agentId, "offeredAt", nowIso, "offerExpiresAt", expiresAt)
+  unqueue(t)
+  addOffer(agentId, t.id)
+  return {"ok", taskReply(t.id), agentId}
+end
+
+-- closeTask of the memory store: {changed, revokedAgentId or false, freedAgentId or false}.
+local function closeOne(t, nowMs, nowIso)
+  if t.state == "closed" then return false, false, false end
+  local key = taskKey(t.id)
+  rcall("HSET", key, "state", "closed", "closedAt", nowIso)
+  rcall("HDEL", key, "offerExpiresAt")
+  unqueue(t)
+  local revoked, freed = false, false
+  if t.state == "offered" and t.agentId ~= nil then
+    dropOffer(t.agentId, t.id)
+    revoked = t.agentId
+  end
+  if t.state == "accepted" and t.agentId ~= nil then
+    if freeLoad(t.agentId, t.conversationId, nowMs) then freed = t.agentId end
+  end
+  return true, revoked, freed
+end
+
+-- A ClosedTask reply: {taskHash, changed "1"|"0", revoked "" | "1" .. agentId, freed likewise}.
+local function closedReply(id, changed, revoked, freed)
+  local r, f = "", ""
+  if revoked then r = "1" .. revoked end
+  if freed then f = "1" .. freed end
+  local c = "0"
+  if changed then c = "1" end
+  return {taskReply(id), c, r, f}
+end
+
+local function excludedSet(t)
+  local set = {}
+  for _, a in ipairs(cjson.decode(t.excluded)) do set[a] = true end
+  return set
+end
+
+-- ==== the script ===========================================================================

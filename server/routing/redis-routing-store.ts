@@ -1,0 +1,287 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { AgentTask, AgentTaskState } from '../../client-sdk/src/contract/index.js';
+import { compareTasks } from '../domain/routing-rules.js';
+import { conflict, forbidden, notFound } from '../domain/errors.js';
+import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
+import { LuaScript } from '../redis/lua-script.js';
+import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued, RoutingStore } from './routing-store.js';
+
+/** Every routing script is the shared prelude (keys, indexes, helpers) followed by its own body. */
+const lib = readFileSync(new URL('./lua/routing_lib.lua', import.meta.url), 'utf8');
+function script(name: string): LuaScript {
+  return new LuaScript(name, `${lib}\n${readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8')}`);
+}
+const scripts = {
+  setAgent: script('set_agent'),
+  createTask: script('create_task'),
+  offerNext: script('offer_next'),
+  nextTaskForAgent: script('next_task_for_agent'),
+  accept: script('accept_offer'),
+  requeue: script('requeue_offer'),
+  pull: script('pull_task'),
+  closeTask: script('close_task'),
+  releaseAgent: script('release_agent'),
+  forget: script('forget_conversation'),
+  readTasks: script('read_tasks'),
+};
+
+export interface RedisRoutingStoreOptions {
+  /**
+   * Prepended to every key, so hubs or tests can share one Redis without seeing each other.
+   * Default `hub:routing:`. For Redis Cluster, make it a hash tag (`{routing}:`): the scripts
+   * touch keys they only find out about while running (the agent picked, its indexes).
+   */
+  prefix?: string;
+  /** Told when offerNext finds (and repairs) a stale entry of the free-agent index. */
+  log?: Logger;
+}
+
+/** A hash as HGETALL returns it inside a script reply (RESP2): field, value, field, value... */
+type Flat = string[];
+type Reply = [string, ...unknown[]];
+
+/**
+ * Cluster mode's routing: agent presence, capacity, offers and queues in Redis, every method one
+ * atomic step across nodes.
+ *
+ * Atomic decisions: every mutating method is ONE Lua script (one round trip), and the routing
+ * decisions of offerNext and nextTaskForAgent are made inside it, mirroring pickAgent / nextTaskFor
+ * of server/domain/routing-rules.ts. Chosen over "read in JS, decide with the pure functions,
+ * commit with a version check" because offers contend by nature: every node offers new tasks to
+ * the same few idle agents at once (the bench creates 2,000 conversations), and an optimistic
+ * commit over the versions of every candidate agent would mostly conflict and retry, each retry
+ * another two round trips. In Lua there is no retry and no window.
+ *
+ * What keeps it O(log n) per decision rather than a scan of every agent: indexes kept by the same
+ * scripts (see lua/routing_lib.lua for the key layout). `{p}free:{list}` is a sorted set of the
+ * agents that have a free slot (ready, connected, load + pending offers < capacity), scored by
+ * idleSince; a zset orders equal scores by member, so its head is pickAgent's choice (idle longest,
+ * ties by agentId) and offerNext only skips excluded agents. Queued push-mode tasks sit in
+ * `{p}push:{list}` scored by createdAt, so nextTaskForAgent looks at the head of each of the
+ * agent's lists. Every script re-indexes an agent it changed (syncAgent), so the indexes follow
+ * the facts pickAgent reads; offerNext also reads the picked agent back and repairs a stale entry.
+ *
+ * Differences from the pure functions, both out of reach in practice: ties are broken by byte
+ * order (UTF-8) where JS compares UTF-16 code units (they differ only between astral characters
+ * and U+E000..U+FFFF in ids); and times are epoch ms as doubles (exact up to 2^53).
+ *
+ * Reads (getAgent, getTask) are one command; tasksOf / queued one read-only script.
+ */
+export class RedisRoutingStore implements RoutingStore {
+  private readonly p: string;
+
+  constructor(
+    private readonly redis: HubRedisClient,
+    private readonly options: RedisRoutingStoreOptions & { ownsClient?: boolean } = {},
+  ) {
+    this.p = options.prefix ?? 'hub:routing:';
+  }
+
+  /** A store with its own connection, closed by `close()`. */
+  static async connect(url: string, options: RedisRoutingStoreOptions & ConnectRedisOptions = {}): Promise<RedisRoutingStore> {
+    const client = await connectRedis(url, { ...options, name: options.name ?? 'hub-routing' });
+    return new RedisRoutingStore(client, { ...options, ownsClient: true });
+  }
+
+  /** Loads the scripts (optional: the first EVALSHA falls back to EVAL anyway). */
+  async init(): Promise<void> {
+    await Promise.all(Object.values(scripts).map((s) => s.load(this.redis)));
+  }
+
+  // ---- keys (the same names the scripts derive; see lua/routing_lib.lua) ----------------------
+  private agentKey(id: string): string {
+    return `${this.p}agent:${id}`;
+  }
+  private taskKey(id: string): string {
+    return `${this.p}task:${id}`;
+  }
+  private convTasksKey(conversationId: string): string {
+    return `${this.p}conv-tasks:${conversationId}`;
+  }
+  private queuedKey(listId: string | null): string {
+    return listId === null ? `${this.p}queued-nolist` : `${this.p}queued:${listId}`;
+  }
+
+  private async run(s: LuaScript, key: string, args: (string | number)[]): Promise<Reply> {
+    const reply = (await s.run(this.redis, [key], [this.p, ...args])) as Reply;
+    if (reply[0] === 'error') throw toHubError(reply as [string, string, string, string]);
+    return reply;
+  }
+
+  // ---- agents ---------------------------------------------------------------------------------
+  async setAgentState(agentId: string, input: AgentStateInput, now: number): Promise<AgentStatus> {
+    const reply = await this.run(scripts.setAgent, this.agentKey(agentId), [
+      agentId,
+      now,
+      input.state,
+      input.capacity ?? '',
+      input.lists === undefined ? '' : JSON.stringify(input.lists),
+      '',
+    ]);
+    return agentOf(agentId, reply[1] as Flat);
+  }
+
+  async setConnected(agentId: string, connected: boolean, now: number): Promise<AgentStatus> {
+    const reply = await this.run(scripts.setAgent, this.agentKey(agentId), [agentId, now, '', '', '', connected ? '1' : '0']);
+    return agentOf(agentId, reply[1] as Flat);
+  }
+
+  async getAgent(agentId: string): Promise<AgentStatus | null> {
+    const h = await this.redis.hGetAll(this.agentKey(agentId));
+    return h.state === undefined ? null : agentFromHash(agentId, h);
+  }
+
+  // ---- tasks ----------------------------------------------------------------------------------
+  async createTask(input: CreateTaskInput, now: number): Promise<{ task: AgentTask; created: boolean }> {
+    const reply = (await scripts.createTask.run(
+      this.redis,
+      [this.taskKey(input.id), this.convTasksKey(input.conversationId)],
+      [
+        this.p,
+        input.id,
+        input.conversationId,
+        input.listId === undefined ? '0' : '1',
+        input.listId ?? '',
+        input.mode,
+        input.targetAgentId === undefined ? '0' : '1',
+        input.targetAgentId ?? '',
+        input.unlessPending ? '1' : '0',
+        now,
+        iso(now),
+      ].map(String),
+    )) as Reply;
+    if (reply[0] === 'error') throw toHubError(reply as [string, string, string, string]);
+    return { task: taskOf(reply[1] as Flat), created: reply[0] === 'created' };
+  }
+
+  async getTask(taskId: string): Promise<AgentTask | null> {
+    const h = await this.redis.hGetAll(this.taskKey(taskId));
+    return h.state === undefined ? null : taskFromHash(h);
+  }
+
+  async tasksOf(conversationId: string): Promise<AgentTask[]> {
+    const reply = await this.run(scripts.readTasks, this.convTasksKey(conversationId), ['list']);
+    return (reply[1] as Flat[]).map(taskOf).sort(compareTasks);
+  }
+
+  async queued(listId: string | null): Promise<AgentTask[]> {
+    const reply = await this.run(scripts.readTasks, this.queuedKey(listId), ['zset']);
+    return (reply[1] as Flat[]).map(taskOf).sort(compareTasks);
+  }
+
+  // ---- offers ---------------------------------------------------------------------------------
+  async offerNext(taskId: string, now: number, expiresAt: number): Promise<Offer | null> {
+    const reply = await this.run(scripts.offerNext, this.taskKey(taskId), [taskId, iso(now), expiresAt]);
+    const repaired = Number(reply[0] === 'ok' ? reply[3] : reply[1]);
+    if (repaired > 0) this.options.log?.warn({ taskId, repaired }, 'routing: stale free-agent index entries repaired');
+    return reply[0] === 'ok' ? { task: taskOf(reply[1] as Flat), agentId: reply[2] as string, expiresAt } : null;
+  }
+
+  async nextTaskForAgent(agentId: string, now: number, expiresAt: number): Promise<Offer | null> {
+    const reply = await this.run(scripts.nextTaskForAgent, this.agentKey(agentId), [agentId, iso(now), expiresAt]);
+    return reply[0] === 'ok' ? { task: taskOf(reply[1] as Flat), agentId, expiresAt } : null;
+  }
+
+  async accept(taskId: string, agentId: string, now: number): Promise<AgentTask> {
+    const reply = await this.run(scripts.accept, this.taskKey(taskId), [taskId, agentId, iso(now)]);
+    return taskOf(reply[1] as Flat);
+  }
+
+  async reject(taskId: string, agentId: string, _now: number): Promise<Requeued> {
+    const reply = await this.run(scripts.requeue, this.taskKey(taskId), [taskId, agentId, 'reject']);
+    return { task: taskOf(reply[1] as Flat), agentId };
+  }
+
+  async expire(taskId: string, agentId: string, _now: number): Promise<Requeued | null> {
+    const reply = await this.run(scripts.requeue, this.taskKey(taskId), [taskId, agentId, 'expire']);
+    return reply[0] === 'ok' ? { task: taskOf(reply[1] as Flat), agentId } : null;
+  }
+
+  async pull(taskId: string, agentId: string, now: number): Promise<AgentTask> {
+    const reply = await this.run(scripts.pull, this.taskKey(taskId), [taskId, agentId, iso(now)]);
+    return taskOf(reply[1] as Flat);
+  }
+
+  // ---- closing --------------------------------------------------------------------------------
+  async closeTask(taskId: string, now: number): Promise<ClosedTask> {
+    const reply = await this.run(scripts.closeTask, this.taskKey(taskId), [taskId, now, iso(now)]);
+    return closedOf(reply[1] as ClosedReply);
+  }
+
+  async releaseAgent(agentId: string, conversationId: string, now: number): Promise<AgentStatus | null> {
+    const reply = await this.run(scripts.releaseAgent, this.agentKey(agentId), [agentId, conversationId, now]);
+    return reply[0] === 'ok' ? agentOf(agentId, reply[1] as Flat) : null;
+  }
+
+  async forgetConversation(conversationId: string, now: number): Promise<ClosedTask[]> {
+    const reply = await this.run(scripts.forget, this.convTasksKey(conversationId), [conversationId, now, iso(now)]);
+    return (reply[1] as ClosedReply[]).map(closedOf);
+  }
+
+  async close(): Promise<void> {
+    if (this.options.ownsClient) await closeRedis(this.redis);
+  }
+}
+
+// ---- replies → objects ------------------------------------------------------------------------
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function hashOf(flat: Flat): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  return h;
+}
+
+const optionalTaskFields = ['agentId', 'listId', 'offeredAt', 'acceptedAt', 'closedAt'] as const;
+
+/** The wire AgentTask from the task hash: routing's own fields (mode, excluded...) stay behind. */
+function taskFromHash(h: Record<string, string>): AgentTask {
+  const task: AgentTask = { id: h.id!, conversationId: h.conversationId!, state: h.state as AgentTaskState, createdAt: h.createdAt! };
+  for (const field of optionalTaskFields) if (h[field] !== undefined) task[field] = h[field];
+  return task;
+}
+
+function taskOf(flat: Flat): AgentTask {
+  return taskFromHash(hashOf(flat));
+}
+
+function agentFromHash(agentId: string, h: Record<string, string>): AgentStatus {
+  const conversationIds = JSON.parse(h.convs ?? '[]') as string[];
+  const offeredTaskIds = JSON.parse(h.offers ?? '[]') as string[];
+  return {
+    agentId,
+    state: h.state === 'ready' ? 'ready' : 'not_ready',
+    connected: h.connected === '1',
+    capacity: Number(h.capacity),
+    load: conversationIds.length,
+    pendingOffers: offeredTaskIds.length,
+    lists: JSON.parse(h.lists ?? '[]') as string[],
+    idleSince: Number(h.idleSince),
+    conversationIds,
+    offeredTaskIds,
+  };
+}
+
+function agentOf(agentId: string, flat: Flat): AgentStatus {
+  return agentFromHash(agentId, hashOf(flat));
+}
+
+/** close_task's answer: the task hash, changed "1"|"0", then revoked and freed ("" or "1" + agentId). */
+type ClosedReply = [Flat, string, string, string];
+
+function closedOf([flat, changed, revoked, freed]: ClosedReply): ClosedTask {
+  const out: ClosedTask = { task: taskOf(flat), changed: changed === '1' };
+  if (revoked !== '') out.revokedAgentId = revoked.slice(1);
+  if (freed !== '') out.freedAgentId = freed.slice(1);
+  return out;
+}
+
+/** A script's `{"error", code, message, detailsJson}` as the HubError the memory store throws. */
+function toHubError([, code, message, details]: [string, string, string, string]): Error {
+  if (code === 'not_found') return notFound(message);
+  if (code === 'forbidden') return forbidden(message);
+  if (code === 'conflict') return details === '' ? conflict(message) : conflict(message, JSON.parse(details) as unknown);
+  return new Error(`routing script answered an unknown error: ${code} ${message}`);
+}
