@@ -198,12 +198,16 @@ export function leave(participantId: string, reason: string | undefined, now: st
   };
 }
 
-/** The archive has it: the conversation is closed for good. */
-export function markClosed(now: string): Transition<ConversationDoc, { closed: boolean }> {
+/** The `state.changed` to `closed` that ends a conversation: made before the archive, so the archive holds it too. */
+export function closedActivity(doc: ConversationDoc, now: string): ActivityDraft {
+  return draft(doc.id, 'state.changed', 'all', CONTROLLER, { from: doc.state, to: 'closed' }, now);
+}
+
+/** The archive has it: the conversation is closed for good, with the activity the archive was given. */
+export function markClosed(closing: ActivityDraft): Transition<ConversationDoc, { closed: boolean }> {
   return (doc) => {
     if (doc.state === 'closed') return unchanged(doc, { closed: false });
-    const next = { ...doc, state: 'closed' as const };
-    return { doc: next, activities: [draft(doc.id, 'state.changed', 'all', CONTROLLER, { from: doc.state, to: 'closed' }, now)], result: { closed: true } };
+    return { doc: { ...doc, state: 'closed' }, activities: [closing], result: { closed: true } };
   };
 }
 

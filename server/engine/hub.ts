@@ -15,6 +15,7 @@ import type { Actor } from '../auth/tokens.js';
 import { controllerRules, type ControllerAction, type ControllerEvent } from '../domain/controller-rules.js';
 import {
   canSee,
+  closedActivity,
   closeSession,
   CONTROLLER,
   draft,
@@ -448,20 +449,27 @@ export class Hub {
     }
   }
 
-  /** Closing: the archive gets everything before the live state goes (nothing is lost if it fails). */
+  /**
+   * Closing: the archive gets everything, the final `closed` activity included, before the live
+   * state goes; if Postgres is away this throws, the job retries and the live state stays.
+   * Nothing can be appended in `closing`, so the `closed` activity's seq is lastSeq + 1.
+   */
   private async onArchive(conversationId: string): Promise<void> {
     const stored = await this.d.store.get(conversationId);
     if (!stored) return; // another node finished it
     if (stored.doc.state !== 'closing' && stored.doc.state !== 'closed') return;
     await this.closeTasks(conversationId);
     const activities = await this.d.store.all(conversationId);
-    const tasks = await this.d.routing.tasksOf(conversationId);
-    await this.d.archive.save({ ...toConversation(stored.doc, stored.lastSeq), state: 'closed' }, activities, tasks);
-    const c = await this.d.store.update(conversationId, markClosed(nowIso()));
+    const lastSeq = activities.length;
+    const closing = closedActivity(stored.doc, nowIso());
+    const final = stored.doc.state === 'closed' ? [] : [{ ...closing, seq: lastSeq + 1 } as Activity];
+    const conversation = { ...toConversation(stored.doc, lastSeq + final.length), state: 'closed' as const };
+    await this.d.archive.save(conversation, [...activities, ...final], await this.d.routing.tasksOf(conversationId));
+    const c = await this.d.store.update(conversationId, markClosed(closing));
     this.publish(c.activities);
     await this.d.store.remove(conversationId);
     await this.d.routing.forgetConversation(conversationId, Date.now());
-    this.d.log.debug({ conversationId, activities: activities.length }, 'conversation archived');
+    this.d.log.debug({ conversationId, activities: lastSeq + final.length }, 'conversation archived');
   }
 
   // ---- the Controller -------------------------------------------------------------------

@@ -1,7 +1,63 @@
+import { createAdapter } from '@socket.io/redis-adapter';
 import type { Parts } from '../app.js';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import { createDatabase } from '../persistence/create-database.js';
+import { closeRedis, connectRedis, duplicateRedis } from '../redis/connect.js';
+import { RedisRoutingStore } from '../routing/redis-routing-store.js';
+import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
+import { RedisConversationStore } from '../store/redis-store.js';
+import { databaseParts } from './embedded.js';
 
-export async function clusterParts(_config: HubConfig, _log: Logger): Promise<Parts> {
-  throw new Error('cluster mode is not wired yet');
+/**
+ * Any number of nodes as one hub: live state and routing in Redis (Lua), fan-out through the
+ * Redis adapter, timers as BullMQ delayed jobs, the record in Postgres. One Redis client library
+ * (node-redis) for all of it.
+ */
+export async function clusterParts(config: HubConfig, log: Logger): Promise<Parts> {
+  const url = config.redisUrl!;
+  const prefix = config.redisPrefix;
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err: unknown) => log.warn({ err }, 'close failed'));
+  };
+  try {
+    const database = await createDatabase({ kind: 'postgres', url: config.databaseUrl!, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}), logger: log });
+    closers.push(() => database.close());
+    const record = await databaseParts(database, log);
+
+    const redis = await connectRedis(url, { name: `${prefix}-main`, log });
+    closers.push(() => closeRedis(redis));
+    // Pub/sub needs connections of its own; no command timeout on the subscriber.
+    const pub = await duplicateRedis(redis, { name: `${prefix}-pub`, log });
+    closers.push(() => closeRedis(pub));
+    const sub = await duplicateRedis(redis, { name: `${prefix}-sub`, commandTimeoutMs: 0, log });
+    closers.push(() => closeRedis(sub));
+
+    const store = new RedisConversationStore(redis, { prefix: `${prefix}:`, log });
+    closers.push(() => store.close());
+    const routing = new RedisRoutingStore(redis, { prefix: `${prefix}:routing:`, log });
+    closers.push(() => routing.close());
+    const scheduler = new BullMQScheduler(redis, { queueName: `${prefix}-timers`, prefix: `${prefix}:bull`, log });
+    closers.push(() => scheduler.close());
+
+    return {
+      store,
+      routing,
+      scheduler,
+      channels: record.channels,
+      customers: record.customers,
+      archive: record.archive,
+      admin: record.admin,
+      adapter: createAdapter(pub, sub, { key: `${prefix}:socket.io` }) as Parts['adapter'],
+      ready: async () => {
+        await redis.ping();
+        await record.ready();
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
 }

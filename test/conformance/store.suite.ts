@@ -6,6 +6,7 @@ import {
   draft,
   join,
   leave,
+  closedActivity,
   markClosed,
   openSession,
   participant,
@@ -172,7 +173,8 @@ export function storeSuite(
       it('marks closed, and remove drops the live state', async () => {
         const { customerId, id } = await openConversation();
         await store.update(id, join(agent('a1'), undefined, now()));
-        const closed = await store.update(id, markClosed(now()));
+        const current = (await store.get(id))!.doc;
+        const closed = await store.update(id, markClosed(closedActivity(current, now())));
         expect(closed.doc.state).toBe('closed');
         expect(await store.openConversationOf(customerId)).toBeNull();
         await store.remove(id);

@@ -128,11 +128,13 @@ export async function startCluster(size: number, env: Record<string, string> = {
     async stop() {
       for (const c of clients) c.close();
       await Promise.all(nodes.map((n) => kill(n, 'SIGTERM')));
-      const redis = await connectTestRedis();
-      try {
-        await deleteKeys(redis, `${prefix}`);
-      } finally {
-        redis.destroy();
+      if (!env.REDIS_URL) {
+        const redis = await connectTestRedis();
+        try {
+          await deleteKeys(redis, `${prefix}`);
+        } finally {
+          redis.destroy();
+        }
       }
       await pool.query(`drop schema if exists "${schema}" cascade`);
       await pool.end();

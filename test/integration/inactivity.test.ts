@@ -50,16 +50,7 @@ test('a customer who writes after their conversation closed starts a new one; th
   const msg = await customer.send('back again');
   expect(msg.conversationId).not.toBe(view.id);
   expect((await next).channelSessions.map((s) => s.state)).toEqual(['open']);
-  const archived = await waitForArchive(view.id);
+  const archived = await hub.archived(view.id);
   expect(archived.state).toBe('closed');
   expect(archived.activities.map((a) => a.seq)).toEqual(archived.activities.map((_, i) => i + 1));
 });
-
-async function waitForArchive(id: string) {
-  for (let i = 0; i < 100; i++) {
-    const found = await hub.parts.archive.find(id);
-    if (found && !(await hub.parts.store.get(id))) return found;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error('not archived');
-}

@@ -1,8 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { draft, openSession } from '../../server/domain/conversation.js';
@@ -10,67 +5,25 @@ import { closeRedis, connectRedis, type HubRedisClient } from '../../server/redi
 import { BullMQScheduler } from '../../server/scheduler/bullmq-scheduler.js';
 import type { Timer } from '../../server/scheduler/scheduler.js';
 import { RedisConversationStore } from '../../server/store/redis-store.js';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 
-// A private redis-server (the binary CI starts Redis with), killed and started again: the hub's
-// node-redis clients and BullMQ must carry on by themselves. AOF on, as in docker/compose.
+// A private redis-server, killed and started again: the hub's node-redis clients and BullMQ must
+// carry on by themselves. AOF on, as in docker/compose.
 
-let dir: string;
-let port: number;
-let server: ChildProcess | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port: p } = s.address() as { port: number };
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function startRedis(): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.once('error', reject);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('Ready to accept connections')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
-  });
-}
-
-function killRedis(): Promise<void> {
-  const child = server!;
-  server = undefined;
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+let redis: PrivateRedis;
 
 function once(client: HubRedisClient, event: string): Promise<void> {
   return new Promise((resolve) => client.once(event, () => resolve()));
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(joinPath(tmpdir(), 'hub-redis-'));
-  port = await freePort();
-  server = await startRedis();
+  redis = await startPrivateRedis();
 });
 
-afterAll(async () => {
-  if (server) await killRedis();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => redis.stop());
 
 it('the store and the scheduler recover when Redis restarts; an armed timer survives it (AOF)', async () => {
-  const url = `redis://127.0.0.1:${port}`;
-  const client = await connectRedis(url);
+  const client = await connectRedis(redis.url);
   const store = new RedisConversationStore(client, { prefix: 'r:' });
   const scheduler = new BullMQScheduler(client, { queueName: 'restart' });
   const fired: Timer[] = [];
@@ -98,8 +51,8 @@ it('the store and the scheduler recover when Redis restarts; an armed timer surv
     await scheduler.set('offer', 'before-restart', dueAt, { n: 1 });
 
     const back = once(client, 'ready');
-    await killRedis();
-    server = await startRedis();
+    await redis.kill();
+    await redis.restart();
     await back;
 
     // Same data (AOF), new scripts cache (NOSCRIPT → EVAL), same client.

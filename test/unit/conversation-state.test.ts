@@ -6,6 +6,7 @@ import {
   closeSession,
   join,
   leave,
+  closedActivity,
   markClosed,
   openSession,
   participant,
@@ -351,19 +352,21 @@ describe('closing and closed', () => {
   });
 
   test('markClosed: closing → closed with state.changed, once', () => {
-    const change = markClosed(T1)(closing());
+    const doc = closing();
+    const change = markClosed(closedActivity(doc, T1))(doc);
     expect(change.doc.state).toBe('closed');
     expect(types(change.activities)).toEqual(['state.changed']);
     expect(stateChange(change.activities)).toEqual({ from: 'closing', to: 'closed' });
     expect(change.result).toEqual({ closed: true });
-    const again = markClosed(T1)(change.doc);
+    const again = markClosed(closedActivity(change.doc, T1))(change.doc);
     expect(again.doc).toBe(change.doc);
     expect(again.activities).toEqual([]);
     expect(again.result).toEqual({ closed: false });
   });
 
   test('closed is terminal: no join, and a returning customer gets a new conversation', () => {
-    const closed = markClosed(T1)(closing()).doc;
+    const c = closing();
+    const closed = markClosed(closedActivity(c, T1))(c).doc;
     expect(() => join(agent('a2'), undefined, T1)(closed)).toThrow(expect.objectContaining({ code: 'conflict' }));
     expect(openSession(input({ newConversationId: 'conv-3' }))(closed).doc.id).toBe('conv-3');
   });
