@@ -189,6 +189,14 @@ export function fdsOf(pid: number): number {
 }
 
 const CLK_TCK = 100;
+/** CPU time the whole machine has been busy (all cores, everything but idle and iowait), ms. */
+export function machineBusyMs(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const busy = cpu[0]! + cpu[1]! + cpu[2]! + cpu[5]! + cpu[6]! + cpu[7]!;
+  return (busy * 1000) / CLK_TCK;
+}
+
 /** CPU time (user + system) a process has used, ms. */
 export function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -22,6 +22,11 @@ export interface LatencyRow {
   redisCmdsPerMsg?: number;
   redisTopCommands?: Record<string, number>;
   generatorCpu: number[];
+  /** Cores Redis used in the window (two-node rungs). */
+  redisCpu?: number;
+  /** Cores the whole machine was busy in the window, and of those, busy with other work (noise). */
+  machineCpu: number;
+  otherCpu: number;
   sendLagP99Ms: number;
   activityBytes: number;
   ok: boolean;
@@ -41,7 +46,7 @@ export function table(headers: string[], rows: string[][]): string {
 
 export function latencyTable(rows: LatencyRow[]): string {
   return table(
-    ['scenario', 'rung', 'convs', 'msg/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'lost', 'dup', 'reord', 'errors', 'srv CPU µs/msg', 'redis cmd/msg'],
+    ['scenario', 'rung', 'convs', 'msg/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'lost', 'dup', 'reord', 'errors', 'srv CPU µs/msg', 'redis cmd/msg', 'other cores'],
     rows.map((r) => [
       r.scenario,
       r.rung,
@@ -57,6 +62,7 @@ export function latencyTable(rows: LatencyRow[]): string {
       Object.keys(r.errors).length ? Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(',') : '0',
       fmt(r.serverCpuUsPerMsg, 0),
       r.redisCmdsPerMsg === undefined ? '-' : fmt(r.redisCmdsPerMsg, 1),
+      fmt(r.otherCpu, 2),
     ]),
   );
 }

