@@ -12,7 +12,9 @@ import type { Scheduler } from './scheduler/scheduler.js';
 import type { AdminDirectory } from './persistence/hub-directory.js';
 import type { ConversationStore } from './store/conversation-store.js';
 import { adminRoutes } from './transport/http/admin-routes.js';
+import { connectorRoutes } from './transport/http/connector-routes.js';
 import { errorHandler } from './transport/http/errors.js';
+import { OutboundWebhooks } from './transport/http/outbound-webhooks.js';
 import { tokenRoutes } from './transport/http/public-routes.js';
 import { createMetrics } from './transport/metrics.js';
 import { SocketFanout } from './transport/socket-fanout.js';
@@ -66,7 +68,8 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   const http = createServer(app);
   const io = createSocketServer(http, { tokens, log, metrics, rate: config.socketRate });
   if (parts.adapter) io.adapter(parts.adapter as never);
-  const fanout = new SocketFanout(io);
+  const webhooks = new OutboundWebhooks(parts.channels, log);
+  const fanout = new SocketFanout(io, (o) => webhooks.deliver(o));
   const hub = new Hub({
     store: parts.store,
     routing: parts.routing,
@@ -95,6 +98,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(tokenRoutes({ tokens, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey }));
+  app.use(connectorRoutes({ hub, tokens }));
   app.use(adminRoutes({ store: parts.store, admin: parts.admin, adminKey: config.adminKey }));
   app.use(await (await import('./transport/http/pages.js')).pageRoutes(log)); // GET /, /agent and their bundles
   app.use((_req, res) => void res.status(404).json({ error: { code: 'not_found', message: 'no such route' } }));

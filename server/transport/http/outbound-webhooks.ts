@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { ConnectorOutbound } from '../../../client-sdk/src/contract/index.js';
+import type { ChannelDirectory } from '../../engine/ports.js';
+
+const ATTEMPTS = 3;
+const TIMEOUT_MS = 5_000;
+
+/**
+ * POSTs `connector.outbound` payloads to the channel's `outboundWebhookUrl`, for connectors that
+ * speak HTTP. Runs on the node that published the activity, so each one is POSTed once; a few
+ * retries with backoff, then it is logged (the connector can catch up with `activities.since`).
+ */
+export class OutboundWebhooks {
+  constructor(
+    private readonly channels: ChannelDirectory,
+    private readonly log: Logger,
+  ) {}
+
+  deliver(outbound: ConnectorOutbound): void {
+    void this.send(outbound).catch((err: unknown) => this.log.warn({ err, serviceIdentifier: outbound.serviceIdentifier }, 'outbound webhook failed'));
+  }
+
+  private async send(outbound: ConnectorOutbound): Promise<void> {
+    const channel = await this.channels.byServiceIdentifier(outbound.serviceIdentifier);
+    const url = channel?.outboundWebhookUrl;
+    if (!url) return;
+    const body = JSON.stringify(outbound);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+        if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 429)) return;
+        throw new Error(`webhook answered ${res.status}`);
+      } catch (err) {
+        if (attempt >= ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  }
+}
