@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { io } from 'socket.io-client';
-import type { Activity } from '../../client-sdk/src/contract/index.js';
+import type { Activity, TypingPush } from '../../client-sdk/src/contract/index.js';
 import { HubCallError } from '../../client-sdk/src/hub-client.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';
@@ -85,6 +85,22 @@ describe('embedded hub: conversations over real sockets', () => {
     expect(new Set(seqs).size).toBe(seqs.length); // exactly once
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs); // in order
     for (const a of sent) expect(seen.filter((s) => s.id === a.id)).toHaveLength(1);
+  });
+
+  test('typing is relayed to the others, not to the typist, and never stored', async () => {
+    const { customer, supervisor, conversationId } = await customerAndSupervisor();
+    const ownEcho: unknown[] = [];
+    customer.onTyping((t) => ownEcho.push(t));
+    const atSupervisor = waitFor<TypingPush>((fn) => supervisor.onTyping(fn));
+    await customer.typing(true);
+    expect(await atSupervisor).toEqual({ conversationId, from: { id: customer.customerId, role: 'customer', name: 'Ada' }, typing: true });
+    const atCustomer = waitFor<TypingPush>((fn) => customer.onTyping(fn));
+    await supervisor.typing(true, conversationId);
+    expect((await atCustomer).from.role).toBe('supervisor');
+    expect(ownEcho.every((t) => (t as { from: { role: string } }).from.role !== 'customer')).toBe(true);
+    const { activities, lastSeq } = await supervisor.call('activities.since', { conversationId, afterSeq: 0 });
+    expect(activities.some((a) => (a.type as string) === 'typing')).toBe(false);
+    expect(lastSeq).toBe(activities.at(-1)!.seq);
   });
 
   test('two tabs of one customer share one channel session', async () => {
