@@ -39,6 +39,9 @@ export class HubCallError extends Error {
 
 type Listener<T> = (value: T) => void;
 
+/** Calls whose answer carries the caller's own new activity (the hub does not push it back to that socket). */
+const OWN_ACTIVITY = new Set<string>(['message.send', 'whisper.send', 'suggestion.send', 'custom.send']);
+
 /** Per conversation: the seq up to which the application has everything it may see. */
 interface Cursor {
   seen: number;
@@ -157,6 +160,8 @@ export class HubClient {
         if (err) return reject(new HubCallError({ code: 'timeout', message: `${event}: no answer in ${this.callTimeoutMs} ms` }));
         if (res.ok) {
           const { ok: _ok, ...result } = res;
+          // The hub sends the caller's own activity only in this answer, not as a push as well.
+          if (OWN_ACTIVITY.has(event)) this.ownActivity((result as { activity?: Activity }).activity);
           resolve(result as unknown as CallResults[E]);
         } else reject(new HubCallError(res.error));
       });
@@ -179,6 +184,10 @@ export class HubClient {
   }
 
   // ---- ordered, exactly-once delivery ---------------------------------------------------
+
+  private ownActivity(a: Activity | undefined): void {
+    if (a) this.enqueue(a.conversationId, () => this.receive(a));
+  }
 
   private cursor(id: string): Cursor {
     let c = this.cursors.get(id);

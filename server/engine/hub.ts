@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import {
   Limits,
   type Activity,
+  type ActivityDraft,
   type AgentTask,
   type CallInput,
   type Channel,
@@ -33,7 +34,7 @@ import { badRequest, conflict, forbidden, HubError, notFound } from '../domain/e
 import { isOpen, isPending } from '../domain/routing-rules.js';
 import type { RoutingStore } from '../routing/routing-store.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import type { Committed, ConversationStore } from '../store/conversation-store.js';
+import { connectorTargets, type Committed, type ConnectorTarget, type ConversationStore } from '../store/conversation-store.js';
 import type { Archive, ChannelDirectory, CustomerDirectory, Fanout } from './ports.js';
 import { TaskRouting, type OfferTimerData } from './task-routing.js';
 
@@ -163,9 +164,9 @@ export class Hub {
         channelSessionId: place.channelSessionId,
       });
       try {
-        const { activity, duplicate } = await this.d.store.append(place.conversationId, d, { sessionId: place.channelSessionId });
-        if (!duplicate) this.publish([activity]);
-        return activity;
+        const r = await this.d.store.append(place.conversationId, d, { sessionId: place.channelSessionId });
+        if (!r.duplicate) this.publish([r.activity], r.connectors, true);
+        return r.activity;
       } catch (err) {
         if (attempt > 0 || !isMovedOn(err)) throw err;
         Object.assign(place, await this.openCustomerSession(customer, serviceIdentifier, channelData));
@@ -225,28 +226,25 @@ export class Hub {
   async participantMessage(actor: Actor, input: CallInput<'message.send'>): Promise<Activity> {
     if (!input.conversationId) throw badRequest('conversationId: required', { field: 'conversationId' });
     const role = participantRole(actor);
-    const doc = await this.requireParticipant(input.conversationId, actor.id);
     const payload = input.attachments ? { text: input.text, attachments: input.attachments } : { text: input.text };
+    // The participant check is inside the append: one round trip on the hot path.
     return this.appendOne(
       draft(input.conversationId, 'message', 'all', fromOf({ ...actor, role }), payload, nowIso(), { clientMessageId: input.clientMessageId }),
-      doc,
+      actor.id,
     );
   }
 
   async whisper(actor: Actor, input: CallInput<'whisper.send'>): Promise<Activity> {
-    await this.requireParticipant(input.conversationId, actor.id);
-    return this.appendOne(draft(input.conversationId, 'whisper', 'agents', fromOf({ ...actor, role: participantRole(actor) }), { text: input.text }, nowIso()));
+    return this.appendOne(draft(input.conversationId, 'whisper', 'agents', fromOf({ ...actor, role: participantRole(actor) }), { text: input.text }, nowIso()), actor.id);
   }
 
   async suggestion(actor: Actor, input: CallInput<'suggestion.send'>): Promise<Activity> {
-    await this.requireParticipant(input.conversationId, actor.id);
     const payload = input.confidence === undefined ? { text: input.text } : { text: input.text, confidence: input.confidence };
-    return this.appendOne(draft(input.conversationId, 'suggestion', 'agents', fromOf({ ...actor, role: 'bot' }), payload, nowIso()));
+    return this.appendOne(draft(input.conversationId, 'suggestion', 'agents', fromOf({ ...actor, role: 'bot' }), payload, nowIso()), actor.id);
   }
 
   async custom(actor: Actor, input: CallInput<'custom.send'>): Promise<Activity> {
-    const doc = await this.requireParticipant(input.conversationId, actor.id);
-    return this.appendOne(draft(input.conversationId, 'custom', input.visibility, fromOf({ ...actor, role: participantRole(actor) }), input.payload, nowIso()), doc);
+    return this.appendOne(draft(input.conversationId, 'custom', input.visibility, fromOf({ ...actor, role: participantRole(actor) }), input.payload, nowIso()), actor.id);
   }
 
   /** A bot hands over to a human: the handoff (transcript, intent, sentiment) for the agents, then a task. */
@@ -484,7 +482,7 @@ export class Hub {
     for (const a of actions) {
       switch (a.type) {
         case 'send.message':
-          await this.appendOne(draft(conversationId, 'message', 'all', CONTROLLER, { text: a.text }, nowIso()), (await this.d.store.get(conversationId))?.doc);
+          await this.appendOne(draft(conversationId, 'message', 'all', CONTROLLER, { text: a.text }, nowIso()));
           break;
         case 'close.session':
           await this.closeChannelSession(conversationId, a.sessionId, a.reason);
@@ -574,16 +572,16 @@ export class Hub {
     else await this.closeTasks(conversationId);
   }
 
-  /** Appends one activity; `doc` (when the caller has it) lets connectors hear it too. */
-  private async appendOne(d: Parameters<ConversationStore['append']>[1], doc?: ConversationDoc): Promise<Activity> {
-    const { activity, duplicate } = await this.d.store.append(d.conversationId, d);
-    if (!duplicate) this.publish([activity], doc);
-    return activity;
+  /** Appends one activity and tells the room (and connectors); with `sender`, only a participant may. */
+  private async appendOne(d: ActivityDraft, sender?: string): Promise<Activity> {
+    const r = await this.d.store.append(d.conversationId, d, sender === undefined ? {} : { participantId: sender });
+    if (!r.duplicate) this.publish([r.activity], r.connectors, sender !== undefined);
+    return r.activity;
   }
 
   /** What every committed change does next: tell the room; start the wrap-up timer or the archive. */
   private async afterCommit(c: Committed<unknown>): Promise<void> {
-    this.publish(c.activities, c.doc);
+    this.publish(c.activities, connectorTargets(c.doc));
     const moved = c.activities.some((a) => a.type === 'state.changed');
     if (!moved) return;
     if (c.doc.state === 'closing') await this.d.scheduler.set<ConversationRef>('archive', c.doc.id, Date.now(), { conversationId: c.doc.id });
@@ -593,19 +591,17 @@ export class Hub {
   }
 
   /**
-   * Activities to the rooms; with the doc, those a customer may see also go to the connector of
-   * each open session a connector opened (the customer is on WhatsApp, not on a socket).
+   * Activities to the rooms, and those a customer may see to the connector of each open session a
+   * connector serves (the customer is on WhatsApp, not on a socket). `skipCaller`: the activity
+   * goes back in the caller's acknowledgement, so its own socket is not sent a second copy.
    */
-  private publish(list: Activity[], doc?: ConversationDoc): void {
+  private publish(list: Activity[], connectors: ConnectorTarget[] = [], skipCaller = false): void {
     if (list.length === 0) return;
-    this.d.fanout.activities(list);
-    if (!doc) return;
-    for (const s of doc.channelSessions) {
-      const customerIdentifier = s.channelData.customerIdentifier;
-      if (s.state !== 'open' || customerIdentifier === undefined) continue;
+    this.d.fanout.activities(list, skipCaller);
+    for (const target of connectors) {
       for (const activity of list) {
         if (activity.visibility !== 'all' || activity.from.role === 'customer') continue;
-        this.d.fanout.connectorOutbound({ serviceIdentifier: s.serviceIdentifier, channelSessionId: s.id, customerIdentifier, activity });
+        this.d.fanout.connectorOutbound({ ...target, activity });
       }
     }
   }

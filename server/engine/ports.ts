@@ -16,8 +16,11 @@ import type {
  * it with rooms, so the in-memory or the Redis adapter carries it to every node.
  */
 export interface Fanout {
-  /** Each activity to the conversation's participants who may see it. */
-  activities(list: readonly Activity[]): void;
+  /**
+   * Each activity to the conversation's participants who may see it; with `skipCaller`, not to the
+   * socket whose call made it (its acknowledgement carries the activity).
+   */
+  activities(list: readonly Activity[], skipCaller?: boolean): void;
   /** Every socket of the participant, on every node, joins the conversation's rooms. */
   join(participantId: string, conversationId: string, seesAgents: boolean): Promise<void>;
   leave(participantId: string, conversationId: string): Promise<void>;

@@ -17,12 +17,38 @@ export interface Committed<R> {
   lastSeq: number;
 }
 
+/** An open channel session that a connector serves: activities every customer may see go to it as `connector.outbound`. */
+export interface ConnectorTarget {
+  serviceIdentifier: string;
+  channelSessionId: string;
+  customerIdentifier: string;
+}
+
+/** The connector-served open sessions of a conversation (their channelData names the customer's identifier). */
+export function connectorTargets(doc: ConversationDoc): ConnectorTarget[] {
+  const out: ConnectorTarget[] = [];
+  for (const s of doc.channelSessions) {
+    const customerIdentifier = s.channelData.customerIdentifier;
+    if (s.state === 'open' && customerIdentifier !== undefined) out.push({ serviceIdentifier: s.serviceIdentifier, channelSessionId: s.id, customerIdentifier });
+  }
+  return out;
+}
+
+export interface AppendResult {
+  activity: Activity;
+  duplicate: boolean;
+  /** The conversation's connector-served open sessions, so the caller needs no read to tell connectors. */
+  connectors: ConnectorTarget[];
+}
+
 export interface AppendOptions {
   /**
    * The customer's channel session the activity came through: the append fails with `conflict`
    * (details `{ reason: 'session_closed' }`) unless it is open, and records the time on it.
    */
   sessionId?: string;
+  /** The sender (not a customer): the append fails with `forbidden` unless they are in the conversation. */
+  participantId?: string;
 }
 
 /**
@@ -50,7 +76,7 @@ export interface ConversationStore {
    * returns the first activity with `duplicate: true`. Throws `not_found` unless the conversation
    * is live and joinable (not `closing` or `closed`).
    */
-  append(id: string, activity: ActivityDraft, options?: AppendOptions): Promise<{ activity: Activity; duplicate: boolean }>;
+  append(id: string, activity: ActivityDraft, options?: AppendOptions): Promise<AppendResult>;
   /** Activities with seq > afterSeq, at most `limit`, in order, and the conversation's last seq. */
   since(id: string, afterSeq: number, limit: number): Promise<{ activities: Activity[]; lastSeq: number }>;
   /** Every activity in order: for the archive. */

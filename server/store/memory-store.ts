@@ -1,8 +1,8 @@
 import type { Activity, ActivityDraft } from '../../client-sdk/src/contract/index.js';
 import { isJoinable } from '../domain/conversation-state.js';
 import type { ConversationDoc, Transition } from '../domain/conversation.js';
-import { conflict, notFound } from '../domain/errors.js';
-import type { AppendOptions, Committed, ConversationStore, StoredConversation } from './conversation-store.js';
+import { conflict, forbidden, notFound } from '../domain/errors.js';
+import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type ConversationStore, type StoredConversation } from './conversation-store.js';
 
 interface Entry {
   doc: ConversationDoc;
@@ -66,18 +66,22 @@ export class MemoryConversationStore implements ConversationStore {
     return activity;
   }
 
-  async append(id: string, d: ActivityDraft, options: AppendOptions = {}): Promise<{ activity: Activity; duplicate: boolean }> {
+  async append(id: string, d: ActivityDraft, options: AppendOptions = {}): Promise<AppendResult> {
     const e = this.conversations.get(id);
     if (!e || !isJoinable(e.doc.state)) throw notFound('conversation');
+    if (options.participantId !== undefined && !e.doc.participants.some((p) => p.id === options.participantId && p.role !== 'customer')) {
+      throw forbidden('not a participant of this conversation');
+    }
+    const connectors = connectorTargets(e.doc);
     if (d.clientMessageId) {
       const seq = e.byClientMessageId.get(d.clientMessageId);
-      if (seq !== undefined) return { activity: structuredClone(e.log[seq - 1]!), duplicate: true };
+      if (seq !== undefined) return { activity: structuredClone(e.log[seq - 1]!), duplicate: true, connectors };
     }
     if (options.sessionId !== undefined) {
       if (!(options.sessionId in e.sessionActivity)) throw conflict('channel session is closed', { reason: 'session_closed' });
       e.sessionActivity[options.sessionId] = Date.parse(d.at);
     }
-    return { activity: structuredClone(this.push(e, d)), duplicate: false };
+    return { activity: structuredClone(this.push(e, d)), duplicate: false, connectors };
   }
 
   async since(id: string, afterSeq: number, limit: number): Promise<{ activities: Activity[]; lastSeq: number }> {

@@ -2,10 +2,15 @@ import type { Logger } from 'pino';
 import type { Activity, ActivityDraft } from '../../client-sdk/src/contract/index.js';
 import { isJoinable } from '../domain/conversation-state.js';
 import type { Change, ConversationDoc, Transition } from '../domain/conversation.js';
-import { conflict, notFound } from '../domain/errors.js';
+import { conflict, forbidden, notFound } from '../domain/errors.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
 import { LuaScript } from '../redis/lua-script.js';
-import type { AppendOptions, Committed, ConversationStore, StoredConversation } from './conversation-store.js';
+import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type ConnectorTarget, type ConversationStore, type StoredConversation } from './conversation-store.js';
+
+function connectorsJson(doc: ConversationDoc): string {
+  const targets = connectorTargets(doc);
+  return targets.length ? JSON.stringify(targets) : '';
+}
 
 const appendActivity = LuaScript.fromFile('append_activity', './lua/append_activity.lua', import.meta.url);
 const commitTransition = LuaScript.fromFile('commit_transition', './lua/commit_transition.lua', import.meta.url);
@@ -139,18 +144,20 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   // ---- append (hot path) ----------------------------------------------------------------------
-  async append(id: string, d: ActivityDraft, options: AppendOptions = {}): Promise<{ activity: Activity; duplicate: boolean }> {
+  async append(id: string, d: ActivityDraft, options: AppendOptions = {}): Promise<AppendResult> {
     const json = draftJson(d);
-    const reply = (await appendActivity.run(this.redis, this.convKeys(id), [
-      json,
-      d.clientMessageId ?? '',
-      options.sessionId ?? '',
-      Date.parse(d.at) || Date.now(),
-    ])) as [number, number | string];
-    const [status, value] = reply;
-    if (status === 1) return { activity: JSON.parse(withSeq(json, Number(value))) as Activity, duplicate: false };
-    if (status === 2) return { activity: JSON.parse(String(value)) as Activity, duplicate: true };
+    const keys: string[] = this.convKeys(id);
+    const args: (string | number)[] = [json, d.clientMessageId ?? '', options.sessionId ?? '', Date.parse(d.at) || Date.now()];
+    if (options.participantId !== undefined) {
+      keys.push(this.participantKey(options.participantId));
+      args.push(id);
+    }
+    const [status, value, connectors] = (await appendActivity.run(this.redis, keys, args)) as [number, number | string, string?];
+    const targets = connectors ? (JSON.parse(connectors) as ConnectorTarget[]) : [];
+    if (status === 1) return { activity: JSON.parse(withSeq(json, Number(value))) as Activity, duplicate: false, connectors: targets };
+    if (status === 2) return { activity: JSON.parse(String(value)) as Activity, duplicate: true, connectors: targets };
     if (value === 'session_closed') throw conflict('channel session is closed', { reason: 'session_closed' });
+    if (value === 'forbidden') throw forbidden('not a participant of this conversation');
     throw notFound('conversation');
   }
 
@@ -218,6 +225,7 @@ export class RedisConversationStore implements ConversationStore {
       ...closed.map((s) => s.id),
       activities.length,
       ...activities.flatMap((a, i) => [jsons[i]!, a.clientMessageId ?? '']),
+      connectorsJson(doc),
     ];
     const reply = (await commitTransition.run(this.redis, keys, args)) as [number, number | string, number?];
     if (reply[0] !== 1) return CONFLICT;

@@ -19,6 +19,7 @@ import { HubError } from '../domain/errors.js';
 import type { CustomerPlace, Hub } from '../engine/hub.js';
 import type { Metrics } from './metrics.js';
 import { rooms } from './rooms.js';
+import { callingSocket } from './socket-fanout.js';
 
 export interface SocketData {
   actor: Actor;
@@ -197,7 +198,7 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
       if (!parsed.success) return reply(fail(validationError(parsed.error)));
       const started = performance.now();
       socket.data.ready
-        .then(() => route.handler(socket, parsed.data as never))
+        .then(() => callingSocket.run(socket.id, () => route.handler(socket, parsed.data as never)))
         .then(
           (result) => reply({ ok: true, ...result }),
           (err: unknown) => {

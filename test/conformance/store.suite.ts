@@ -220,7 +220,7 @@ export function storeSuite(
         const { id } = await openConversation();
         const first = await store.append(id, message(id, 'hello', { clientMessageId: 'm-1' }));
         const again = await store.append(id, message(id, 'hello again', { clientMessageId: 'm-1' }));
-        expect(again).toEqual({ activity: first.activity, duplicate: true });
+        expect(again).toEqual({ activity: first.activity, duplicate: true, connectors: [] });
         expect((await store.since(id, 0, 100)).lastSeq).toBe(2);
         const other = await store.append(id, message(id, 'other', { clientMessageId: 'm-2' }));
         expect(other.activity.seq).toBe(3);
@@ -242,6 +242,29 @@ export function storeSuite(
         // The conversation is still open through the other session.
         const ok = await store.append(id, message(id, 'via wa'), { sessionId: wa.result.channelSession.id });
         expect(ok.duplicate).toBe(false);
+      });
+
+      it('with participantId, appends only for a participant who is in it now', async () => {
+        const { id } = await openConversation();
+        expect((await rejection(store.append(id, message(id, 'x'), { participantId: 'a1' }))).code).toBe('forbidden');
+        await store.update(id, join(agent('a1'), undefined, now()));
+        const ok = await store.append(id, message(id, 'as a1'), { participantId: 'a1' });
+        expect(ok.activity.payload).toEqual({ text: 'as a1' });
+        await store.update(id, leave('a1', undefined, now()));
+        expect((await rejection(store.append(id, message(id, 'gone'), { participantId: 'a1' }))).code).toBe('forbidden');
+      });
+
+      it('answers the connector-served open sessions with every append', async () => {
+        const { id, customerId } = await openConversation();
+        expect((await store.append(id, message(id, 'web'))).connectors).toEqual([]);
+        const wa = await store.updateForCustomer(
+          customerId,
+          openSession(openInput(customerId, { serviceIdentifier: 'wa', channelData: { customerIdentifier: '+4670' } })),
+        );
+        const waSession = wa.result.channelSession.id;
+        expect((await store.append(id, message(id, 'both'))).connectors).toEqual([{ serviceIdentifier: 'wa', channelSessionId: waSession, customerIdentifier: '+4670' }]);
+        await store.update(id, closeSession(waSession, 'connector', now()));
+        expect((await store.append(id, message(id, 'web again'))).connectors).toEqual([]);
       });
 
       it('throws not_found unless the conversation is live and joinable', async () => {

@@ -6,23 +6,31 @@
     KEYS[1] conversation hash   {p}conv:{id}      (fields doc, ver, seq, state, customer, s:{sessionId})
     KEYS[2] activity log list   {p}conv:{id}:log  (element i holds the activity with seq i+1)
     KEYS[3] clientMessageId map {p}conv:{id}:cmid (clientMessageId -> seq)
+    KEYS[4] (optional) the sender's participant index {p}participant:{pid}:conversations
 
     ARGV[1] the activity's JSON without `seq`: a JSON object, spliced here, never decoded
     ARGV[2] its clientMessageId, or "" for none
     ARGV[3] the customer's channel session it came through, or "" for none
     ARGV[4] the activity's time, epoch ms (the session's last customer activity)
+    ARGV[5] with KEYS[4]: the conversation id, which must be in KEYS[4] (the sender is in it)
 
   Output:
-    {1, seq}               appended with this seq
+    {1, seq, connectors}   appended with this seq; connectors: the hash's `connectors` field
+                           (JSON of the open sessions a connector serves) or 
     {2, activityJson}      a duplicate clientMessageId: the first activity
     {0, "not_found"}       no such live conversation, or it is closing/closed
     {0, "session_closed"}  ARGV[3] names no open channel session of the conversation
+    {0, "forbidden"}       the sender (KEYS[4]) is not a participant of the conversation
 ]]
 local rcall = redis.call
 
 local state = rcall("HGET", KEYS[1], "state")
 if not state or state == "closing" or state == "closed" then
   return {0, "not_found"}
+end
+
+if KEYS[4] and rcall("SISMEMBER", KEYS[4], ARGV[5]) == 0 then
+  return {0, "forbidden"}
 end
 
 local cmid = ARGV[2]
@@ -49,4 +57,4 @@ rcall("RPUSH", KEYS[2], string.sub(json, 1, -2) .. ',"seq":' .. seq .. "}")
 if cmid ~= "" then
   rcall("HSET", KEYS[3], cmid, seq)
 end
-return {1, seq}
+return {1, seq, rcall("HGET", KEYS[1], "connectors") or ""}

@@ -23,6 +23,7 @@
     ARGV[11] N, then N pairs: open channel session id, its openedAt (epoch ms)
     then     C, then C closed channel session ids
     then     A, then A pairs: activity JSON without seq (spliced, never decoded), its clientMessageId or ""
+    then     the open sessions a connector serves, JSON ("" for none): returned by every append
 
   Output:
     {1, ver, lastSeq}  committed; the activities got seqs lastSeq-A+1 .. lastSeq, in order
@@ -87,6 +88,12 @@ if count > 0 then
   end
 else
   lastSeq = tonumber(rcall("HGET", conv, "seq"))
+end
+local connectors = ARGV[i + 2 * count + 1]
+if connectors and connectors ~= "" then
+  rcall("HSET", conv, "connectors", connectors)
+else
+  rcall("HDEL", conv, "connectors")
 end
 
 -- The customer's open conversation: this one while joinable; cleared when it stops being joinable.
