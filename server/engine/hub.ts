@@ -422,8 +422,9 @@ export class Hub {
     const timeoutMs = (this.d.inactivityOverrideSeconds ?? channel?.customerInactivityTimeoutSeconds ?? 900) * 1000;
     const dueAt = (stored.sessionActivity[sessionId] ?? Date.parse(session.openedAt)) + timeoutMs;
     if (dueAt > Date.now() + 5) return { rearmAt: dueAt };
+    // The close runs inside this timer's own job: no cancel of it (BullMQ could not remove a running job anyway).
     const actions = controllerRules(controllerConfig(channel), stored.doc, { type: 'inactivity.expired', sessionId });
-    await this.runActions(stored.doc.id, channel, actions);
+    await this.runActions(stored.doc.id, channel, actions, { fromInactivityTimer: true });
   }
 
   private async onOfferExpired(taskId: string, agentId: string): Promise<void> {
@@ -477,7 +478,12 @@ export class Hub {
     return this.runActions(doc.id, channel, controllerRules(controllerConfig(channel), doc, event));
   }
 
-  private async runActions(conversationId: string, channel: Channel | null, actions: ControllerAction[]): Promise<AgentTask | undefined> {
+  private async runActions(
+    conversationId: string,
+    channel: Channel | null,
+    actions: ControllerAction[],
+    how: { fromInactivityTimer?: boolean } = {},
+  ): Promise<AgentTask | undefined> {
     let created: AgentTask | undefined;
     for (const a of actions) {
       switch (a.type) {
@@ -485,7 +491,7 @@ export class Hub {
           await this.appendOne(draft(conversationId, 'message', 'all', CONTROLLER, { text: a.text }, nowIso()));
           break;
         case 'close.session':
-          await this.closeChannelSession(conversationId, a.sessionId, a.reason);
+          await this.closeChannelSession(conversationId, a.sessionId, a.reason, { channel, keepTimer: how.fromInactivityTimer === true });
           break;
         case 'create.task':
           created = await this.createTask(conversationId, channel, a.listId);
@@ -563,13 +569,21 @@ export class Hub {
 
   // ---- shared steps ---------------------------------------------------------------------
 
-  async closeChannelSession(conversationId: string, sessionId: string, reason: SessionCloseReason): Promise<void> {
+  /** `channel`: the caller knows it already; `keepTimer`: called from the session's own inactivity timer. */
+  async closeChannelSession(
+    conversationId: string,
+    sessionId: string,
+    reason: SessionCloseReason,
+    how: { channel?: Channel | null; keepTimer?: boolean } = {},
+  ): Promise<void> {
     const c = await this.d.store.update(conversationId, closeSession(sessionId, reason, nowIso()));
     if (!c.result.closed) return;
-    await this.d.scheduler.cancel('inactivity', sessionId);
+    if (!how.keepTimer) await this.d.scheduler.cancel('inactivity', sessionId);
     await this.afterCommit(c);
-    if (c.doc.state !== 'closing') await this.control(c.doc, await this.channelOf(conversationId), { type: 'session.closed', sessionId, reason });
-    else await this.closeTasks(conversationId);
+    if (c.doc.state !== 'closing') {
+      const channel = how.channel !== undefined ? how.channel : await this.channelOf(conversationId);
+      await this.control(c.doc, channel, { type: 'session.closed', sessionId, reason });
+    } else await this.closeTasks(conversationId);
   }
 
   /** Appends one activity and tells the room (and connectors); with `sender`, only a participant may. */

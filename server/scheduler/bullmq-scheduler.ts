@@ -27,6 +27,13 @@ interface JobData {
 const jobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 1 };
 
 /**
+ * Housekeeping waits for the timers people notice: BullMQ takes unprioritised jobs before
+ * prioritised ones, so a burst of archives never delays an inactivity close or an offer expiry.
+ */
+const KIND_PRIORITY: Partial<Record<TimerKind, number>> = { archive: 10 };
+const optionsFor = (kind: TimerKind): JobsOptions => (KIND_PRIORITY[kind] ? { ...jobOptions, priority: KIND_PRIORITY[kind] } : jobOptions);
+
+/**
  * BullMQ job id of a timer. BullMQ refuses custom ids containing ':' (unless they look like its
  * legacy repeat ids), so the key is URI-encoded (which escapes ':' and '|') behind `kind|`.
  */
@@ -98,13 +105,13 @@ export class BullMQScheduler implements Scheduler {
     for (let round = 0; round < 5; round++) {
       // Common case first (the inactivity timer moves on every customer message): an armed,
       // delayed job is moved, data and delay pipelined on one connection.
-      const job = new Job<JobData>(this.queue, kind, payload, jobOptions, id);
+      const job = new Job<JobData>(this.queue, kind, payload, optionsFor(kind), id);
       const [moved] = await Promise.allSettled([job.changeDelay(Math.max(0, dueAt - Date.now())), job.updateData(payload)]);
       if (moved.status === 'fulfilled') return;
 
       const existing = await this.queue.getJob(id);
       if (!existing) {
-        await this.queue.add(kind, payload, { ...jobOptions, jobId: id, delay: Math.max(0, dueAt - Date.now()) });
+        await this.queue.add(kind, payload, { ...optionsFor(kind), jobId: id, delay: Math.max(0, dueAt - Date.now()) });
         // A concurrent `set` that created it first wins; adding the same id again is a no-op.
         return;
       }
@@ -113,7 +120,7 @@ export class BullMQScheduler implements Scheduler {
       if (state === 'delayed') continue; // became delayed meanwhile: move it
       // waiting, prioritized, completed, failed: replace it, unless a worker took it meanwhile.
       if ((await this.queue.remove(id)) === 0) continue;
-      await this.queue.add(kind, payload, { ...jobOptions, jobId: id, delay: Math.max(0, dueAt - Date.now()) });
+      await this.queue.add(kind, payload, { ...optionsFor(kind), jobId: id, delay: Math.max(0, dueAt - Date.now()) });
       return;
     }
     this.options.log?.warn({ kind, key }, 'timer kept changing state while being set');
