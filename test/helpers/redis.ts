@@ -40,3 +40,28 @@ export async function deleteKeys(client: HubRedisClient, prefix: string): Promis
 }
 
 export { closeRedis };
+
+/**
+ * A conformance-suite fixture for a Redis implementation: a store on its own fresh prefix, a
+ * `peer` (another node: its own connection, same prefix), and a teardown that deletes its keys.
+ */
+export function redisFixture<S extends { close(): Promise<void> }>(
+  kind: string,
+  make: (client: HubRedisClient, prefix: string) => S,
+  connectPeer: (url: string, prefix: string) => Promise<S>,
+) {
+  return async () => {
+    const prefix = `${randomName(kind)}:`;
+    const client = await connectTestRedis();
+    const store = make(client, prefix);
+    return {
+      store,
+      peer: () => connectPeer(testRedisUrl, prefix),
+      teardown: async () => {
+        await store.close();
+        await deleteKeys(client, prefix);
+        await closeRedis(client);
+      },
+    };
+  };
+}

@@ -5,23 +5,12 @@ import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js
 import { RedisRoutingStore } from '../../server/routing/redis-routing-store.js';
 import type { RoutingStore } from '../../server/routing/routing-store.js';
 import { routingSuite } from '../conformance/routing.suite.js';
-import { closeRedis, connectTestRedis, deleteKeys, randomName, testRedisUrl } from '../helpers/redis.js';
+import { closeRedis, connectTestRedis, deleteKeys, randomName, redisFixture } from '../helpers/redis.js';
 
-routingSuite('redis', async () => {
-  const prefix = `${randomName('routing')}:`;
-  const client = await connectTestRedis();
-  const store = new RedisRoutingStore(client, { prefix });
-  return {
-    store,
-    // Another node: its own connection, same prefix.
-    peer: () => RedisRoutingStore.connect(testRedisUrl, { prefix }),
-    teardown: async () => {
-      await store.close();
-      await deleteKeys(client, prefix);
-      await closeRedis(client);
-    },
-  };
-});
+routingSuite(
+  'redis',
+  redisFixture('routing', (client, prefix) => new RedisRoutingStore(client, { prefix }), (url, prefix) => RedisRoutingStore.connect(url, { prefix })),
+);
 
 describe('RedisRoutingStore specifics', () => {
   const T = 1_700_000_000_000;

@@ -4,23 +4,13 @@ import type { HubRedisClient } from '../../server/redis/connect.js';
 import { RedisConversationStore } from '../../server/store/redis-store.js';
 import { draft, openSession } from '../../server/domain/conversation.js';
 import { storeSuite } from '../conformance/store.suite.js';
-import { closeRedis, connectTestRedis, deleteKeys, randomName, testRedisUrl } from '../helpers/redis.js';
+import { closeRedis, connectTestRedis, deleteKeys, randomName, redisFixture } from '../helpers/redis.js';
 
-storeSuite('redis', async () => {
-  const prefix = `${randomName('store')}:`;
-  const client = await connectTestRedis();
-  const store = new RedisConversationStore(client, { prefix });
-  return {
-    store,
-    // Another node: its own connection, same prefix.
-    peer: () => RedisConversationStore.connect(testRedisUrl, { prefix }),
-    teardown: async () => {
-      await store.close();
-      await deleteKeys(client, prefix);
-      await closeRedis(client);
-    },
-  };
-}, { shared: true });
+storeSuite(
+  'redis',
+  redisFixture('store', (client, prefix) => new RedisConversationStore(client, { prefix }), (url, prefix) => RedisConversationStore.connect(url, { prefix })),
+  { shared: true },
+);
 
 describe('RedisConversationStore specifics', () => {
   let client: HubRedisClient;
