@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Activity, ChannelInput, TaskOffered } from '../../client-sdk/src/contract/index.js';
 import type { HubCallError, HubClient } from '../../client-sdk/src/hub-client.js';
-import { startCluster, startProxy, type Cluster, type HubNode } from '../helpers/cluster.js';
+import { startCluster, type Cluster, type HubNode } from '../helpers/cluster.js';
+import { startProxy } from '../helpers/proxy.js';
 import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';
 
 // Three real hub processes on one Redis and one Postgres.
@@ -103,7 +104,7 @@ describe('several nodes as one hub', () => {
   test("a customer whose node is killed reconnects to another node and misses nothing, twice nothing", async () => {
     const ch = await channel();
     const doomed = await cluster.startNode();
-    const proxy = await startProxy(doomed.port);
+    const proxy = await startProxy({ port: doomed.port });
     try {
       const agent = await agentOn(B, ch.listId);
       const offer = offered(agent);

@@ -10,10 +10,10 @@ import {
   markClosed,
   openSession,
   participant,
-  type OpenSessionInput,
 } from '../../server/domain/conversation.js';
 import { HubError } from '../../server/domain/errors.js';
 import type { ConversationStore } from '../../server/store/conversation-store.js';
+import { openInput } from '../helpers/conversations.js';
 
 export interface StoreFixture {
   store: ConversationStore;
@@ -26,19 +26,6 @@ export interface StoreFixture {
 }
 
 const now = () => new Date().toISOString();
-
-function openInput(customerId: string, over: Partial<OpenSessionInput> = {}): OpenSessionInput {
-  return {
-    newConversationId: randomUUID(),
-    customer: { id: customerId, name: 'Ada' },
-    serviceIdentifier: 'webchat-main',
-    channelType: 'webchat',
-    channelData: { browser: 'firefox' },
-    wrapUp: { enabled: false, timeoutSeconds: 60 },
-    now: now(),
-    ...over,
-  };
-}
 
 function message(conversationId: string, text: string, extra: { clientMessageId?: string; channelSessionId?: string } = {}): ActivityDraft {
   return draft(conversationId, 'message', 'all', { id: 'cust', role: 'customer' }, { text }, now(), extra);

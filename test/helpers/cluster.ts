@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { HubClient, type HubClientOptions } from '../../client-sdk/src/hub-client.js';
@@ -139,37 +138,5 @@ export async function startCluster(size: number, env: Record<string, string> = {
       await pool.query(`drop schema if exists "${schema}" cascade`);
       await pool.end();
     },
-  };
-}
-
-/** A TCP proxy on port 0 whose target can change: stands in for the load balancer in front of the nodes. */
-export async function startProxy(targetPort: number): Promise<{ url: string; retarget(port: number): void; close(): Promise<void> }> {
-  let target = targetPort;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((inbound) => {
-    const outbound = connect(target, '127.0.0.1');
-    sockets.add(inbound).add(outbound);
-    inbound.pipe(outbound).pipe(inbound);
-    const end = () => {
-      inbound.destroy();
-      outbound.destroy();
-      sockets.delete(inbound);
-      sockets.delete(outbound);
-    };
-    inbound.on('error', end).on('close', end);
-    outbound.on('error', end).on('close', end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    retarget(p) {
-      target = p;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
   };
 }

@@ -1,6 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Activity, ConversationView } from '../../client-sdk/src/contract/index.js';
 import type { Parts } from '../../server/app.js';
@@ -12,6 +10,7 @@ import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js
 import { LocalScheduler } from '../../server/scheduler/local-scheduler.js';
 import { MemoryConversationStore } from '../../server/store/memory-store.js';
 import { postgresDatabase, TEST_DATABASE_URL } from '../helpers/database.js';
+import { startProxy, type TcpProxy } from '../helpers/proxy.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';
 
@@ -84,41 +83,8 @@ describe('embedded hub: a closed conversation is archived in PGlite', () => {
   });
 });
 
-/** A TCP proxy in front of Postgres that can refuse every connection (and cut the open ones) and later let them through again. */
-async function startProxy(target: { host: string; port: number }) {
-  const open = new Set<Socket>();
-  let refusing = false;
-  const server: Server = createServer((client) => {
-    if (refusing) return void client.destroy();
-    const upstream = connect(target.port, target.host);
-    for (const s of [client, upstream]) {
-      open.add(s);
-      s.on('close', () => open.delete(s));
-      s.on('error', () => {});
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    refuse() {
-      refusing = true;
-      for (const s of open) s.destroy();
-    },
-    accept() {
-      refusing = false;
-    },
-    async close() {
-      this.refuse();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 describe('Postgres away while a conversation closes', () => {
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: TcpProxy;
   let direct: HubDatabase; // a fresh schema, straight to Postgres: to read the truth and drop it at the end
   let hub: TestHub;
   const saves = new EventEmitter();

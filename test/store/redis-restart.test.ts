@@ -5,6 +5,7 @@ import { closeRedis, connectRedis, type HubRedisClient } from '../../server/redi
 import { BullMQScheduler } from '../../server/scheduler/bullmq-scheduler.js';
 import type { Timer } from '../../server/scheduler/scheduler.js';
 import { RedisConversationStore } from '../../server/store/redis-store.js';
+import { openInput } from '../helpers/conversations.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 
 // A private redis-server, killed and started again: the hub's node-redis clients and BullMQ must
@@ -35,16 +36,7 @@ it('the store and the scheduler recover when Redis restarts; an armed timer surv
   await scheduler.start();
   try {
     const customerId = randomUUID();
-    const input = {
-      newConversationId: randomUUID(),
-      customer: { id: customerId },
-      serviceIdentifier: 'web',
-      channelType: 'webchat',
-      channelData: {},
-      wrapUp: { enabled: false, timeoutSeconds: 60 },
-      now: new Date().toISOString(),
-    };
-    const { doc } = await store.updateForCustomer(customerId, openSession(input));
+    const { doc } = await store.updateForCustomer(customerId, openSession(openInput(customerId)));
     const msg = () => draft(doc.id, 'message', 'all', { id: customerId, role: 'customer' }, { text: 'hi' }, new Date().toISOString());
     await store.append(doc.id, msg());
     const dueAt = Date.now() + 1_500;

@@ -4,6 +4,7 @@ import type { HubRedisClient } from '../../server/redis/connect.js';
 import { RedisConversationStore } from '../../server/store/redis-store.js';
 import { draft, openSession } from '../../server/domain/conversation.js';
 import { storeSuite } from '../conformance/store.suite.js';
+import { openInput } from '../helpers/conversations.js';
 import { closeRedis, connectTestRedis, deleteKeys, randomName, redisFixture } from '../helpers/redis.js';
 
 storeSuite(
@@ -26,16 +27,7 @@ describe('RedisConversationStore specifics', () => {
   it('appends in one round trip, and survives SCRIPT FLUSH (NOSCRIPT falls back to EVAL)', async () => {
     const store = new RedisConversationStore(client, { prefix });
     const customerId = randomUUID();
-    const input = {
-      newConversationId: randomUUID(),
-      customer: { id: customerId },
-      serviceIdentifier: 'web',
-      channelType: 'webchat',
-      channelData: {},
-      wrapUp: { enabled: false, timeoutSeconds: 60 },
-      now: new Date().toISOString(),
-    };
-    const { doc } = await store.updateForCustomer(customerId, openSession(input));
+    const { doc } = await store.updateForCustomer(customerId, openSession(openInput(customerId)));
     await client.scriptFlush();
     const msg = () => draft(doc.id, 'message', 'all', { id: customerId, role: 'customer' }, { text: 'hi' }, new Date().toISOString());
     await store.append(doc.id, msg());
