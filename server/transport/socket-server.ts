@@ -29,7 +29,6 @@ export interface SocketData {
   ready: Promise<void>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface InterServerEvents {}
 
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
