@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { TokenRole } from '../../client-sdk/src/contract/index.js';
+import { TokenRole } from '@conversation-hub/client-sdk/contract';
 
 /** Who a socket or HTTP caller is, from the token's claims (protocol.md §2). */
 export interface Actor {

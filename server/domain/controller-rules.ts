@@ -1,4 +1,4 @@
-import type { Channel, ParticipantRole, RoutingMode, SessionCloseReason } from '../../client-sdk/src/contract/index.js';
+import type { Channel, ParticipantRole, RoutingMode, SessionCloseReason } from '@conversation-hub/client-sdk/contract';
 import type { ConversationDoc } from './conversation.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ConversationState } from '../../client-sdk/src/contract/index.js';
+import type { ConversationState } from '@conversation-hub/client-sdk/contract';
 
 /** What the state of a conversation is derived from; nothing else changes it. */
 export interface ConversationFacts {

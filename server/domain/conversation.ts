@@ -12,7 +12,7 @@ import type {
   ParticipantRole,
   SessionCloseReason,
   Visibility,
-} from '../../client-sdk/src/contract/index.js';
+} from '@conversation-hub/client-sdk/contract';
 import { computeState, isJoinable } from './conversation-state.js';
 import { conflict, notFound } from './errors.js';
 

@@ -1,4 +1,4 @@
-import type { AgentTask, AgentTaskState, RoutingMode } from '../../client-sdk/src/contract/index.js';
+import type { AgentTask, AgentTaskState, RoutingMode } from '@conversation-hub/client-sdk/contract';
 import { conflict } from './errors.js';
 
 /**

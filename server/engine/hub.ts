@@ -11,7 +11,7 @@ import {
   type ConversationView,
   type ParticipantRole,
   type SessionCloseReason,
-} from '../../client-sdk/src/contract/index.js';
+} from '@conversation-hub/client-sdk/contract';
 import type { Actor } from '../auth/tokens.js';
 import { controllerRules, type ControllerAction, type ControllerEvent } from '../domain/controller-rules.js';
 import {

@@ -9,7 +9,7 @@ import type {
   CustomerIdentifier,
   ServerToClientEvents,
   TypingPush,
-} from '../../client-sdk/src/contract/index.js';
+} from '@conversation-hub/client-sdk/contract';
 
 /**
  * How the engine reaches sockets, wherever they are connected: the Socket.IO transport implements

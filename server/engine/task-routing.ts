@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AgentTask, ConversationView } from '../../client-sdk/src/contract/index.js';
+import type { AgentTask, ConversationView } from '@conversation-hub/client-sdk/contract';
 import type { Offer, RoutingStore } from '../routing/routing-store.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Fanout } from './ports.js';

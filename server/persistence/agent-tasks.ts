@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { AgentTask, AgentTaskState } from '../../client-sdk/src/contract/index.js';
+import type { AgentTask, AgentTaskState } from '@conversation-hub/client-sdk/contract';
 import { notFound } from '../domain/errors.js';
 import type { AgentTaskRow, Database } from './database.js';
 import { iso, isoOrUndefined, opt } from './sql-util.js';

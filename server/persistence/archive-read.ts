@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Conversation, ConversationState, ConversationView } from '../../client-sdk/src/contract/index.js';
+import type { Conversation, ConversationState, ConversationView } from '@conversation-hub/client-sdk/contract';
 import { notFound } from '../domain/errors.js';
 import { rowToActivity, rowToParticipant, rowToSession } from './archive-rows.js';
 import { mergedCustomerIds } from './customer-merge.js';

@@ -1,4 +1,4 @@
-import type { Activity, ActivityFrom, ChannelSession, Participant, ParticipantRole, SessionCloseReason } from '../../client-sdk/src/contract/index.js';
+import type { Activity, ActivityFrom, ChannelSession, Participant, ParticipantRole, SessionCloseReason } from '@conversation-hub/client-sdk/contract';
 import type { ActivityRow, ChannelSessionRow, ParticipantRow } from './database.js';
 import { iso, isoOrUndefined, json, opt } from './sql-util.js';
 

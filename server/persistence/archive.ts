@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Activity, AgentTask, Conversation } from '../../client-sdk/src/contract/index.js';
+import type { Activity, AgentTask, Conversation } from '@conversation-hub/client-sdk/contract';
 import { badRequest, conflict } from '../domain/errors.js';
 import { upsertAgentTasks } from './agent-tasks.js';
 import { activityToRow, deriveParticipants, deriveWrapUps, sessionToRow, type WrapUpRecord } from './archive-rows.js';

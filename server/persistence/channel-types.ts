@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { Limits, type ChannelType } from '../../client-sdk/src/contract/index.js';
+import { Limits, type ChannelType } from '@conversation-hub/client-sdk/contract';
 import { conflict, notFound } from '../domain/errors.js';
 import type { Database } from './database.js';
 import { isForeignKeyViolation, isUniqueViolation } from './sql-util.js';

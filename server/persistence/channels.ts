@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { ChannelInput, type Channel } from '../../client-sdk/src/contract/index.js';
+import { ChannelInput, type Channel } from '@conversation-hub/client-sdk/contract';
 import { badRequest, conflict, notFound } from '../domain/errors.js';
 import type { ChannelRow, Database } from './database.js';
 import { isForeignKeyViolation, isUniqueViolation, json, opt } from './sql-util.js';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Customer } from '../../client-sdk/src/contract/index.js';
+import type { Customer } from '@conversation-hub/client-sdk/contract';
 import { badRequest, conflict, notFound } from '../domain/errors.js';
 import type { Database } from './database.js';
 import { getCustomer } from './customers.js';

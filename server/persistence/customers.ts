@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { CustomerIdentifier, type Customer } from '../../client-sdk/src/contract/index.js';
+import { CustomerIdentifier, type Customer } from '@conversation-hub/client-sdk/contract';
 import { conflict, notFound } from '../domain/errors.js';
 import type { CustomerRow, Database } from './database.js';
 import { json, opt, Rollback } from './sql-util.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Activity, AgentTask, Channel, Conversation, ConversationView, Customer, CustomerIdentifier } from '../../client-sdk/src/contract/index.js';
-import { ErrorCode } from '../../client-sdk/src/contract/index.js';
+import type { Activity, AgentTask, Channel, Conversation, ConversationView, Customer, CustomerIdentifier } from '@conversation-hub/client-sdk/contract';
+import { ErrorCode } from '@conversation-hub/client-sdk/contract';
 import { HubError } from '../domain/errors.js';
 import type { Archive, ChannelDirectory, CustomerDirectory } from '../engine/ports.js';
 import { archiveConversation } from './archive.js';

@@ -1,4 +1,4 @@
-import type { AgentTask } from '../../client-sdk/src/contract/index.js';
+import type { AgentTask } from '@conversation-hub/client-sdk/contract';
 import { conflict, forbidden, notFound } from '../domain/errors.js';
 import {
   acceptTask,

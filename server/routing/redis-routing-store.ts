@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { AgentTask, AgentTaskState } from '../../client-sdk/src/contract/index.js';
+import type { AgentTask, AgentTaskState } from '@conversation-hub/client-sdk/contract';
 import { compareTasks } from '../domain/routing-rules.js';
 import { conflict, forbidden, notFound } from '../domain/errors.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';

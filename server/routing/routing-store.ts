@@ -1,4 +1,4 @@
-import type { AgentTask, RoutingMode } from '../../client-sdk/src/contract/index.js';
+import type { AgentTask, RoutingMode } from '@conversation-hub/client-sdk/contract';
 import type { AgentPresence } from '../domain/routing-rules.js';
 
 /** An agent as stored: its presence, and what its load and pending offers are made of. */

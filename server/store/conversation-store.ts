@@ -1,4 +1,4 @@
-import type { Activity, ActivityDraft } from '../../client-sdk/src/contract/index.js';
+import type { Activity, ActivityDraft } from '@conversation-hub/client-sdk/contract';
 import type { Change, ConversationDoc, Transition } from '../domain/conversation.js';
 
 /** One live conversation as stored: the doc, its last seq, and when the customer last spoke on each session. */

@@ -1,7 +1,7 @@
-import type { Activity, ActivityDraft } from '../../client-sdk/src/contract/index.js';
+import type { Activity, ActivityDraft } from '@conversation-hub/client-sdk/contract';
 import { isJoinable } from '../domain/conversation-state.js';
 import type { ConversationDoc, Transition } from '../domain/conversation.js';
-import { conflict, forbidden, notFound } from '../domain/errors.js';
+import { conflict, forbidden, notFound, SessionClosedError } from '../domain/errors.js';
 import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type ConversationStore, type StoredConversation } from './conversation-store.js';
 
 interface Entry {
@@ -78,7 +78,7 @@ export class MemoryConversationStore implements ConversationStore {
       if (seq !== undefined) return { activity: structuredClone(e.log[seq - 1]!), duplicate: true, connectors };
     }
     if (options.sessionId !== undefined) {
-      if (!(options.sessionId in e.sessionActivity)) throw conflict('channel session is closed', { reason: 'session_closed' });
+      if (!(options.sessionId in e.sessionActivity)) throw new SessionClosedError();
       e.sessionActivity[options.sessionId] = Date.parse(d.at);
     }
     return { activity: structuredClone(this.push(e, d)), duplicate: false, connectors };

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Activity, ActivityDraft } from '../../client-sdk/src/contract/index.js';
+import type { Activity, ActivityDraft } from '@conversation-hub/client-sdk/contract';
 import { isJoinable } from '../domain/conversation-state.js';
 import type { Change, ConversationDoc, Transition } from '../domain/conversation.js';
-import { conflict, forbidden, notFound } from '../domain/errors.js';
+import { conflict, forbidden, notFound, SessionClosedError } from '../domain/errors.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type ConnectorTarget, type ConversationStore, type StoredConversation } from './conversation-store.js';
@@ -156,7 +156,7 @@ export class RedisConversationStore implements ConversationStore {
     const targets = connectors ? (JSON.parse(connectors) as ConnectorTarget[]) : [];
     if (status === 1) return { activity: JSON.parse(withSeq(json, Number(value))) as Activity, duplicate: false, connectors: targets };
     if (status === 2) return { activity: JSON.parse(String(value)) as Activity, duplicate: true, connectors: targets };
-    if (value === 'session_closed') throw conflict('channel session is closed', { reason: 'session_closed' });
+    if (value === 'session_closed') throw new SessionClosedError();
     if (value === 'forbidden') throw forbidden('not a participant of this conversation');
     throw notFound('conversation');
   }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Activity, ConnectorOutbound, ServerToClientEvents, TypingPush } from '../../client-sdk/src/contract/index.js';
+import type { Activity, ConnectorOutbound, ServerToClientEvents, TypingPush } from '@conversation-hub/client-sdk/contract';
 import type { Fanout } from '../engine/ports.js';
 import type { HubServer } from './socket-server.js';
 import { rooms } from './rooms.js';

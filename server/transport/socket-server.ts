@@ -1,7 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
-import { z } from 'zod';
 import {
   CallSchemas,
   ChannelData,
@@ -13,9 +12,9 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
   type TokenRole,
-} from '../../client-sdk/src/contract/index.js';
+} from '@conversation-hub/client-sdk/contract';
 import type { Actor, Tokens } from '../auth/tokens.js';
-import { HubError } from '../domain/errors.js';
+import { fromZodError, HubError } from '../domain/errors.js';
 import type { CustomerPlace, Hub } from '../engine/hub.js';
 import type { Metrics } from './metrics.js';
 import { rooms } from './rooms.js';
@@ -194,7 +193,7 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
       if (!route.roles.includes(actor.role)) return reply(fail(new HubError(ErrorCode.Forbidden, `${name} is not allowed for role ${actor.role}`)));
       if (!bucket.take()) return reply(fail(new HubError(ErrorCode.RateLimited, 'too many calls; slow down')));
       const parsed = CallSchemas[name].safeParse(args[0] ?? {});
-      if (!parsed.success) return reply(fail(validationError(parsed.error)));
+      if (!parsed.success) return reply(fail(fromZodError(parsed.error)));
       const started = performance.now();
       socket.data.ready
         .then(() => callingSocket.run(socket.id, () => route.handler(socket, parsed.data as never)))
@@ -238,13 +237,6 @@ function fail(err: unknown): Ack<never> {
   return { ok: false, error: { code: ErrorCode.Internal, message: 'internal error' } };
 }
 
-/** `bad_request` naming the first wrong field; an oversized field is `too_large`. */
-export function validationError(error: z.ZodError): HubError {
-  const issue = error.issues[0]!;
-  const field = issue.path.join('.') || 'payload';
-  const code = issue.code === 'too_big' ? ErrorCode.TooLarge : ErrorCode.BadRequest;
-  return new HubError(code, `${field}: ${issue.message}`, { field, issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-}
 
 /** Calls per socket per second, with a burst. */
 class TokenBucket {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Activity, ChannelInput, TaskOffered } from '../../client-sdk/src/contract/index.js';
-import type { HubCallError, HubClient } from '../../client-sdk/src/hub-client.js';
+import type { Activity, ChannelInput, TaskOffered } from '@conversation-hub/client-sdk/contract';
+import type { HubCallError, HubClient } from '@conversation-hub/client-sdk';
 import { startCluster, type Cluster, type HubNode } from '../helpers/cluster.js';
 import { startProxy } from '../helpers/proxy.js';
 import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';

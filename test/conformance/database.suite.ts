@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { sql, type Kysely } from 'kysely';
-import type { Activity, ErrorCode } from '../../client-sdk/src/contract/index.js';
+import type { Activity, ErrorCode } from '@conversation-hub/client-sdk/contract';
 import { HubError } from '../../server/domain/errors.js';
 import { getAgentTask, listAgentTasks, upsertAgentTask } from '../../server/persistence/agent-tasks.js';
 import { archiveConversation } from '../../server/persistence/archive.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { ActivityDraft } from '../../client-sdk/src/contract/index.js';
+import type { ActivityDraft } from '@conversation-hub/client-sdk/contract';
 import {
   closeSession,
   draft,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { HubClient } from '../../client-sdk/src/hub-client.js';
+import type { HubClient } from '@conversation-hub/client-sdk';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { nextActivity } from '../helpers/wait.js';
 

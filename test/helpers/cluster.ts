@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { HubClient, type HubClientOptions } from '../../client-sdk/src/hub-client.js';
+import { HubClient, type HubClientOptions } from '@conversation-hub/client-sdk';
 import { Tokens, type Actor } from '../../server/auth/tokens.js';
 import { TEST_DATABASE_URL } from './database.js';
 import { connectTestRedis, deleteKeys, testRedisUrl } from './redis.js';
@@ -48,7 +48,7 @@ export async function startCluster(size: number, env: Record<string, string> = {
   const nodes: HubNode[] = [];
 
   const startNode = async (): Promise<HubNode> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'server/main.ts'], {
       cwd: root,
       env: {
         PATH: process.env.PATH,

@@ -1,5 +1,5 @@
-import type { Activity, ConversationView } from '../../client-sdk/src/contract/index.js';
-import type { HubClient } from '../../client-sdk/src/hub-client.js';
+import type { Activity, ConversationView } from '@conversation-hub/client-sdk/contract';
+import type { HubClient } from '@conversation-hub/client-sdk';
 
 /** Resolves with the first value `subscribe` hands over that passes `match`; rejects after `ms` (a failure guard, not a sleep). */
 export function waitFor<T>(subscribe: (fn: (v: T) => void) => () => void, match: (v: T) => boolean = () => true, ms = 5_000, what = 'event'): Promise<T> {

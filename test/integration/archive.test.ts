@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Activity, ConversationView } from '../../client-sdk/src/contract/index.js';
+import type { Activity, ConversationView } from '@conversation-hub/client-sdk/contract';
 import type { Parts } from '../../server/app.js';
 import { createLogger } from '../../server/log.js';
 import { databaseParts } from '../../server/parts/embedded.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import type { ConnectorOutbound } from '../../client-sdk/src/contract/index.js';
-import { HubCallError } from '../../client-sdk/src/hub-client.js';
+import type { ConnectorOutbound } from '@conversation-hub/client-sdk/contract';
+import { HubCallError } from '@conversation-hub/client-sdk';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { nextActivity, waitFor } from '../helpers/wait.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import type { Activity } from '../../client-sdk/src/contract/index.js';
+import type { Activity } from '@conversation-hub/client-sdk/contract';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { collect, nextActivity, until } from '../helpers/wait.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { io } from 'socket.io-client';
-import type { Activity, TypingPush } from '../../client-sdk/src/contract/index.js';
-import { HubCallError } from '../../client-sdk/src/hub-client.js';
+import type { Activity, TypingPush } from '@conversation-hub/client-sdk/contract';
+import { HubCallError } from '@conversation-hub/client-sdk';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { ChannelInput, TaskOffered, TaskRevoked } from '../../client-sdk/src/contract/index.js';
-import { HubCallError, type HubClient } from '../../client-sdk/src/hub-client.js';
+import type { ChannelInput, TaskOffered, TaskRevoked } from '@conversation-hub/client-sdk/contract';
+import { HubCallError, type HubClient } from '@conversation-hub/client-sdk';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';
 

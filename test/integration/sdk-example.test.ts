@@ -11,7 +11,7 @@ afterAll(() => hub.close());
 
 test("the README's few lines of Node chat through a running hub", async () => {
   const root = new URL('../../', import.meta.url).pathname;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'client-sdk/examples/chat.ts'], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=source', '--import', 'tsx', 'client-sdk/examples/chat.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH, HUB_URL: hub.url, HUB_ADMIN_KEY: hub.adminKey },
     timeout: 30_000,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Activity, AgentTask, ChannelSession, Conversation, Participant } from '../../client-sdk/src/contract/index.js';
+import type { Activity, AgentTask, ChannelSession, Conversation, Participant } from '@conversation-hub/client-sdk/contract';
 
 export const uid = (prefix = 'x') => `${prefix}-${randomUUID()}`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import type { ChannelSession, ConversationState, ParticipantRole } from '../../client-sdk/src/contract/index.js';
+import type { ChannelSession, ConversationState, ParticipantRole } from '@conversation-hub/client-sdk/contract';
 import {
   controllerRules,
   WRAPUP_EXPIRED,

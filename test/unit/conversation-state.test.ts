@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import type { ActivityDraft, ConversationState } from '../../client-sdk/src/contract/index.js';
+import type { ActivityDraft, ConversationState } from '@conversation-hub/client-sdk/contract';
 import { computeState, isJoinable, type ConversationFacts } from '../../server/domain/conversation-state.js';
 import {
   canSee,

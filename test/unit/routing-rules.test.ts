@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import type { AgentTask } from '../../client-sdk/src/contract/index.js';
+import type { AgentTask } from '@conversation-hub/client-sdk/contract';
 import {
   acceptTask,
   closeTask,

@@ -12,7 +12,7 @@ import {
   MergeBody,
   type Conversation,
   type ConversationView,
-} from '../../../client-sdk/src/contract/index.js';
+} from '@conversation-hub/client-sdk/contract';
 import { toConversation } from '../../domain/conversation.js';
 import { HubError, notFound } from '../../domain/errors.js';
 import { getArchivedConversation, listConversations } from '../../persistence/archive-read.js';

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { ErrorCode } from '../../../client-sdk/src/contract/index.js';
+import { ErrorCode } from '@conversation-hub/client-sdk/contract';
 import { HubError } from '../../domain/errors.js';
 
 /** `Authorization: Bearer <HUB_ADMIN_KEY>`, compared in constant time. */

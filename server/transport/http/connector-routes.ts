@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ConnectorInbound, ErrorCode } from '../../../client-sdk/src/contract/index.js';
+import { ConnectorInbound, ErrorCode } from '@conversation-hub/client-sdk/contract';
 import type { Tokens } from '../../auth/tokens.js';
 import { HubError } from '../../domain/errors.js';
 import type { Hub } from '../../engine/hub.js';

@@ -1,15 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { ErrorCode, httpStatusOf } from '../../../client-sdk/src/contract/index.js';
-import { HubError } from '../../domain/errors.js';
-import { validationError } from '../socket-server.js';
+import { ErrorCode, httpStatusOf } from '@conversation-hub/client-sdk/contract';
+import { HubError, parseWith } from '../../domain/errors.js';
 
 /** Parses a body with its contract schema; a bad one is a 400 naming the field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) throw validationError(r.error);
-  return r.data;
+  return parseWith(schema, body);
 }
 
 /** Every HTTP error has the socket calls' shape: `{ error: { code, message, details? } }`. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ConnectorOutbound } from '../../../client-sdk/src/contract/index.js';
+import type { ConnectorOutbound } from '@conversation-hub/client-sdk/contract';
 import type { ChannelDirectory } from '../../engine/ports.js';
 
 const ATTEMPTS = 3;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { TokenBody, WebchatSessionBody } from '../../../client-sdk/src/contract/index.js';
+import { TokenBody, WebchatSessionBody } from '@conversation-hub/client-sdk/contract';
 import type { Tokens } from '../../auth/tokens.js';
 import { notFound } from '../../domain/errors.js';
 import type { ChannelDirectory, CustomerDirectory } from '../../engine/ports.js';
