@@ -1,0 +1,2 @@
+// Placeholder: the SDK and page build lands here (npm run build).
+export {};
