@@ -1,36 +1,43 @@
-// A customer and a supervisor chat through a running hub, in a few lines of Node:
-//   npm start            (in another terminal)
-//   npx tsx client-sdk/examples/chat.ts
-// HUB_URL defaults to http://localhost:3000; HUB_ADMIN_KEY to the one `npm start` kept in ./data/secrets.json.
 import { readFileSync } from 'node:fs';
-import { HubClient } from '../src/hub-client.js';
+import { join } from 'node:path';
+import { HubClient } from '@conversation-hub/client-sdk';
 
 const url = process.env.HUB_URL ?? 'http://localhost:3000';
-const adminKey = process.env.HUB_ADMIN_KEY ?? JSON.parse(readFileSync('data/secrets.json', 'utf8')).adminKey;
-const post = async (path: string, body: unknown, auth?: string) =>
-  (await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) }, body: JSON.stringify(body) })).json();
+// The admin key: HUB_ADMIN_KEY, or the one `npm start` generated into $HUB_DATA_DIR/secrets.json (./data).
+const adminKey: string =
+  process.env.HUB_ADMIN_KEY ?? JSON.parse(readFileSync(join(process.env.HUB_DATA_DIR ?? 'data', 'secrets.json'), 'utf8')).adminKey;
+const post = async (path: string, body: unknown, key?: string): Promise<{ token: string }> => {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+};
 
-const { token: customerToken } = await post('/api/webchat/sessions', { serviceIdentifier: 'webchat', prechat: { name: 'Ada' } });
-const customer = await new HubClient(url, { token: customerToken, channelData: { locale: 'en-GB' } }).connect();
+// A customer, through the public webchat endpoint.
+const s = await post('/api/webchat/sessions', { serviceIdentifier: 'webchat', prechat: { name: 'Ada' } });
+const customer = await new HubClient(url, { token: s.token, channelData: { locale: 'en-GB' } }).connect();
 const { id: conversationId } = await customer.conversation();
 
-const { token: supervisorToken } = await post('/api/tokens', { sub: 'sam', role: 'supervisor', name: 'Sam' }, adminKey);
-const supervisor = await new HubClient(url, { token: supervisorToken }).connect();
+// A supervisor, with a token from the admin API.
+const t = await post('/api/tokens', { sub: 'sam', role: 'supervisor', name: 'Sam' }, adminKey);
+const supervisor = await new HubClient(url, { token: t.token }).connect();
 await supervisor.call('conversation.join', { conversationId });
 
-const replied = new Promise<void>((resolve) =>
-  customer.onActivity((a) => {
-    if (a.type === 'message' && a.from.role === 'supervisor') {
-      process.stdout.write(`customer sees  ${a.from.name}: ${a.payload.text}\n`);
+// Resolves once `client` has a message from `role`, and prints it.
+const hears = (client: HubClient, who: string, role: 'customer' | 'supervisor') =>
+  new Promise<void>((resolve) =>
+    client.onActivity((a) => {
+      if (a.type !== 'message' || a.from.role !== role) return;
+      console.log(`${who} sees ${a.from.name}: ${a.payload.text}`);
       resolve();
-    }
-  }),
-);
-supervisor.onActivity((a) => {
-  if (a.type === 'message' && a.from.role === 'customer') process.stdout.write(`supervisor sees ${a.from.name}: ${a.payload.text}\n`);
-});
+    }),
+  );
+const done = Promise.all([hears(supervisor, 'Sam', 'customer'), hears(customer, 'Ada', 'supervisor')]);
 await customer.send('Hello, my card was declined');
 await supervisor.send('Let me look into it', { conversationId });
-await replied;
+await done;
 customer.close();
 supervisor.close();
