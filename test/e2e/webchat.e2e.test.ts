@@ -1,27 +1,28 @@
 /**
- * The browser pages in a real browser: Debian's Chromium through playwright-core (never a
- * downloaded one). A visitor chats through the widget at `/` with a supervisor on the Node SDK,
- * and a supervisor signs in to the desk at `/agent`, joins the same conversation and whispers.
+ * The browser pages in a real browser (Debian's Chromium through playwright-core), served from the
+ * build (`npm run build`; beforeAll runs it when stale). A visitor chats through the widget at `/`
+ * with a supervisor on the Node SDK; a supervisor signs in to the desk at `/agent`, joins the same
+ * conversation and whispers; then another site embeds the widget with one script tag and its
+ * visitor chats with a supervisor on the desk. Every activity shows exactly once on each page.
  * Every wait is on an event or a selector; the timeouts are failure guards.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { HubClient } from '@conversation-hub/client-sdk';
+import { build } from '../../scripts/build.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { nextActivity } from '../helpers/wait.js';
+import { freshContext, launch, otherSite, signInDesk, watchErrors, type OtherSite } from './browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = process.env.WEBCHAT_SCREENSHOT ?? '/tmp/webchat.png';
 
 let hub: TestHub;
 let browser: Browser;
 
 beforeAll(async () => {
+  await build({ ifStale: true, sdk: false }); // the hub serves dist/public
   hub = await startTestHub();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 }, 60_000);
 
 afterAll(async () => {
@@ -29,20 +30,11 @@ afterAll(async () => {
   await hub?.close();
 });
 
-/** A fresh context (its own storage, like a new profile) per page set. */
-function freshContext(): Promise<BrowserContext> {
-  // Reduced motion: no fade-in mid-flight in the screenshot.
-  return browser.newContext({ viewport: { width: 1200, height: 820 }, locale: 'en-GB', reducedMotion: 'reduce' });
-}
-
-/** Collects console errors and uncaught page errors. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
+/** The texts of the items in `list`, and that no seq shows twice. */
+async function rendered(list: Locator): Promise<string[]> {
+  const seqs = (await list.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.seq))).filter((s) => s !== undefined);
+  expect(new Set(seqs).size).toBe(seqs.length);
+  return list.evaluateAll((els) => els.map((e) => e.querySelector('.hw-text, .text')?.textContent ?? ''));
 }
 
 describe('browser pages', () => {
@@ -51,25 +43,27 @@ describe('browser pages', () => {
   let widget: Page;
   let widgetErrors: string[];
 
-  test('GET / and GET /agent serve the pages with hashed, cacheable bundles', async () => {
+  test('GET /, GET /agent and GET /webchat.js serve the build, with hashed, cacheable bundles', async () => {
     const home = await fetch(`${hub.url}/`);
     expect(home.status).toBe(200);
     expect(home.headers.get('content-type')).toMatch(/text\/html/);
     expect(home.headers.get('cache-control')).toBe('no-cache');
-    const html = await home.text();
-    const js = /src="(\/assets\/webchat-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+    const js = /src="(\/assets\/webchat-[A-Z0-9]+\.js)"/.exec(await home.text())?.[1];
     expect(js).toBeDefined();
     const asset = await fetch(`${hub.url}${js}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
     expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+    const embed = await fetch(`${hub.url}/webchat.js`);
+    expect(embed.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(embed.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(await embed.text()).toContain(`.${js}`);
     expect((await fetch(`${hub.url}/agent`)).status).toBe(200);
     expect((await fetch(`${hub.url}/assets/nope.js`)).status).toBe(404);
   });
 
-  test('a visitor chats with a supervisor: pre-chat form, message, typing, reply', async () => {
-    const context = await freshContext();
-    widget = await context.newPage();
+  test('a visitor chats with a supervisor: pre-chat form, message, typing, reply, each shown once', async () => {
+    widget = await (await freshContext(browser)).newPage();
     widgetErrors = watchErrors(widget);
     await widget.goto(`${hub.url}/`);
 
@@ -119,25 +113,16 @@ describe('browser pages', () => {
     expect(await bubble.locator('.hw-text').textContent()).toBe('Sorry about that, Ada. Let me check your card.');
     await widget.locator('.hw-typing:empty').waitFor();
 
+    expect(await rendered(widget.locator('.hw-msg'))).toEqual(['Hello, my card was declined', 'Sorry about that, Ada. Let me check your card.']);
+    expect(await widget.locator('.hw-system', { hasText: 'Sam joined the chat.' }).count()).toBe(1);
     await widget.screenshot({ path: SCREENSHOT });
     expect(widgetErrors).toEqual([]);
   }, 60_000);
 
   test('a supervisor signs in to the desk, joins the conversation, sees its channels and whispers', async () => {
-    const context = await freshContext();
-    const desk = await context.newPage();
+    const desk = await (await freshContext(browser)).newPage();
     const errors = watchErrors(desk);
-    await desk.goto(`${hub.url}/agent`);
-    await desk.getByRole('heading', { name: 'Agent desk' }).waitFor();
-
-    await desk.getByLabel('Admin key').fill(hub.adminKey);
-    await desk.getByLabel('Participant id').fill('sup-desk');
-    await desk.getByLabel('Display name').fill('Dana');
-    await desk.getByLabel('Role').selectOption('supervisor');
-    await desk.getByRole('button', { name: 'Get token' }).click();
-    await desk.waitForFunction(() => (document.getElementById('token') as HTMLTextAreaElement).value.split('.').length === 3);
-    await desk.getByRole('button', { name: 'Connect' }).click();
-    await desk.locator('#connection[data-state="ok"]', { hasText: 'Dana (supervisor)' }).waitFor();
+    await signInDesk(desk, hub.url, hub.adminKey, { id: 'sup-desk', name: 'Dana', role: 'supervisor' });
 
     await desk.getByLabel('Conversation id').fill(conversationId);
     await desk.getByRole('button', { name: 'Join (supervisors)' }).click();
@@ -148,7 +133,7 @@ describe('browser pages', () => {
     await channel.locator('dd', { hasText: 'ada@example.com' }).waitFor();
     expect(await channel.locator('dt').allTextContents()).toEqual(expect.arrayContaining(['browser', 'locale', 'name', 'email']));
 
-    // A whisper shows as one, and never in the widget.
+    // A whisper shows as one, once, and never in the widget.
     const atSupervisor = nextActivity(supervisor, (a) => a.type === 'whisper', 10_000);
     await pane.getByRole('textbox', { name: 'Message text' }).fill('Card is blocked for fraud check');
     await pane.getByRole('button', { name: 'Whisper' }).click();
@@ -160,10 +145,19 @@ describe('browser pages', () => {
     await pane.getByRole('button', { name: 'Submit wrap-up' }).click();
     await pane.locator('.wrapup .status.error', { hasText: 'wrapup.submit failed' }).waitFor();
 
-    // The widget got the message after the whisper but never the whisper.
+    // The widget got the message after the whisper but never the whisper; so did the desk, once.
     const after = await supervisor.send('Still there?', { conversationId });
     await widget.locator(`.hw-msg[data-seq="${after.seq}"]`).waitFor();
+    await pane.locator(`.msg[data-seq="${after.seq}"]`).waitFor();
     expect(await widget.locator('.hw-log').textContent()).not.toContain('fraud');
+    expect(await rendered(widget.locator('.hw-msg'))).toEqual(['Hello, my card was declined', 'Sorry about that, Ada. Let me check your card.', 'Still there?']);
+    expect(await rendered(pane.locator('.msg'))).toEqual([
+      'Hello, my card was declined',
+      'Sorry about that, Ada. Let me check your card.',
+      'Card is blocked for fraud check',
+      'Still there?',
+    ]);
+    expect(await pane.locator('.event', { hasText: 'Dana (supervisor) joined' }).count()).toBe(1);
 
     if (process.env.DESK_SCREENSHOT) await desk.screenshot({ path: process.env.DESK_SCREENSHOT, fullPage: true });
     expect(errors).toEqual([]);
@@ -177,4 +171,64 @@ describe('browser pages', () => {
     expect((await closed).payload).toMatchObject({ reason: 'customer_left' });
     expect(widgetErrors).toEqual([]);
   }, 30_000);
+});
+
+describe('the widget on another site', () => {
+  let site: OtherSite;
+
+  beforeAll(async () => {
+    site = await otherSite(hub.url, { 'service-identifier': 'webchat', title: 'Chat with Beta', open: true, 'session-url': '/api/webchat/sessions' });
+  });
+  afterAll(() => site?.close());
+
+  test('one script tag embeds it; a visitor chats with a supervisor on the desk, each message once on each page', async () => {
+    const visitor = await (await freshContext(browser)).newPage();
+    const visitorErrors = watchErrors(visitor);
+    await visitor.goto(`${site.url}/`);
+    expect(new URL(site.url).origin).not.toBe(new URL(hub.url).origin);
+    await visitor.getByRole('heading', { name: 'Chat with Beta' }).waitFor();
+    // The embed script brought the widget's stylesheet from the hub.
+    expect(await visitor.locator(`link[rel="stylesheet"][href^="${hub.url}/assets/webchat-"]`).count()).toBe(1);
+    expect(await visitor.locator('.hw-panel').evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
+
+    await visitor.getByLabel('Name').fill('Grace Hopper');
+    await visitor.getByRole('button', { name: 'Start chat' }).click();
+    const panel = visitor.locator('.hw-panel[data-state="connected"][data-conversation-id]');
+    await panel.waitFor({ timeout: 10_000 });
+    const id = (await panel.getAttribute('data-conversation-id'))!;
+
+    const desk = await (await freshContext(browser)).newPage();
+    const deskErrors = watchErrors(desk);
+    await signInDesk(desk, hub.url, hub.adminKey, { id: 'sup-embed', name: 'Erin', role: 'supervisor' });
+    await desk.getByLabel('Conversation id').fill(id);
+    await desk.getByRole('button', { name: 'Join (supervisors)' }).click();
+    const pane = desk.locator(`.pane[data-conversation-id="${id}"]`);
+    await pane.waitFor();
+    await visitor.locator('.hw-system', { hasText: 'Erin joined the chat.' }).waitFor();
+
+    const box = visitor.getByRole('textbox', { name: 'Message' });
+    await box.fill('Hi, I have a question about my policy');
+    await box.press('Enter');
+    await pane.locator('.msg.from-customer', { hasText: 'my policy' }).waitFor();
+
+    const deskBox = pane.getByRole('textbox', { name: 'Message text' });
+    await deskBox.fill('Hello Grace, how can I help?');
+    await deskBox.press('Enter');
+    await visitor.locator('.hw-msg.hw-agent', { hasText: 'how can I help?' }).waitFor();
+    await pane.locator('.msg.mine', { hasText: 'how can I help?' }).waitFor();
+
+    // One more round trip: everything before it has arrived wherever it was going to.
+    await box.fill('Thanks!');
+    await box.press('Enter');
+    await pane.locator('.msg.from-customer', { hasText: 'Thanks!' }).waitFor();
+    await visitor.locator('.hw-msg.hw-own[data-seq]', { hasText: 'Thanks!' }).waitFor();
+
+    const texts = ['Hi, I have a question about my policy', 'Hello Grace, how can I help?', 'Thanks!'];
+    expect(await rendered(visitor.locator('.hw-msg'))).toEqual(texts);
+    expect(await visitor.locator('.hw-msg[data-pending]').count()).toBe(0);
+    expect(await rendered(pane.locator('.msg'))).toEqual(texts);
+    expect(await visitor.locator('.hw-system', { hasText: 'Erin joined the chat.' }).count()).toBe(1);
+    expect(visitorErrors).toEqual([]);
+    expect(deskErrors).toEqual([]);
+  }, 60_000);
 });

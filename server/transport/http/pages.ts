@@ -1,139 +1,143 @@
 import { readFile } from 'node:fs/promises';
-import { basename, join, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type Response } from 'express';
 import type { Logger } from 'pino';
 
 /**
- * The browser pages (protocol.md §6): `GET /` the webchat widget demo, `GET /agent` the agent
- * desk, and their bundles under `/assets/`. The bundles are built once per process, in memory,
- * with esbuild from `client-sdk/webchat/main.ts` and `client-sdk/agent-desk/main.ts`; asset names
- * carry a content hash, so they are cached for a year and the pages themselves are revalidated.
- * A failed build is logged and the pages answer a plain 500; the rest of the hub is unaffected.
+ * The browser pages (protocol.md §6), built ahead of time by `npm run build` (scripts/build.ts)
+ * into a folder this module only reads: `GET /` the webchat widget demo, `GET /agent` the agent
+ * desk, `GET /assets/<name>-<hash>.js|css` their bundles (cached for a year), and `GET /webchat.js`,
+ * the widget's stable embed URL for other sites (cached for five minutes; it loads the hashed files).
+ * Scripts and styles may be loaded from any origin (they are public); the pages keep a strict CSP.
+ * Without a build the pages answer 503 naming `npm run build`, logged once; the folder is looked
+ * at again (at most once a second) until a build appears. Nothing here runs a bundler.
  */
 
-const defaultClientRoot = fileURLToPath(new URL('../../../client-sdk/', import.meta.url));
+/** `dist/public/` next to the repository, where `npm run build` writes. */
+export const defaultPagesDir = fileURLToPath(new URL('../../../dist/public/', import.meta.url));
 
-interface Asset {
+interface File {
   body: Buffer;
   type: string;
 }
+
 interface Built {
-  pages: Map<string, string>;
-  assets: Map<string, Asset>;
-  sizes: Record<string, number>;
-  ms: number;
-}
-type BuildResult = { ok: true; built: Built } | { ok: false; error: string };
-
-/** Page path → its bundle's entry folder under client-sdk/ (`main.ts`, `index.html`). */
-const pageEntries = { '/': 'webchat', '/agent': 'agent-desk' } as const;
-
-const builds = new Map<string, Promise<BuildResult>>();
-
-/** Builds the bundles once per process and source folder; later hubs in the same process reuse them. */
-export function buildPages(log: Logger, clientRoot = defaultClientRoot): Promise<BuildResult> {
-  let building = builds.get(clientRoot);
-  if (building) return building;
-  building = build(clientRoot).then(
-    (built) => {
-      log.info({ ms: Math.round(built.ms), bytes: built.sizes }, 'page bundles built');
-      return { ok: true as const, built };
-    },
-    (err: unknown) => {
-      log.error({ err }, 'page bundles failed to build; / and /agent answer 500');
-      return { ok: false as const, error: err instanceof Error ? err.message : String(err) };
-    },
-  );
-  builds.set(clientRoot, building);
-  return building;
+  pages: Map<string, File>;
+  assets: Map<string, File>;
+  embed: File;
 }
 
-async function build(clientRoot: string): Promise<Built> {
-  const started = performance.now();
-  const contractDir = join(clientRoot, 'src', 'contract') + sep;
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: Object.fromEntries(Object.values(pageEntries).map((entry) => [entry, join(clientRoot, entry, 'main.ts')])),
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    write: false,
-    outdir: '/assets',
-    entryNames: '[name]-[hash]',
-    chunkNames: 'chunk-[hash]',
-    splitting: true,
-    logLevel: 'silent',
-    legalComments: 'none',
-    plugins: [
-      {
-        // The contract's modules only declare things: when the browser code takes nothing but types
-        // from them, they (and zod, ~450 kB) drop out of the bundle.
-        name: 'contract-has-no-side-effects',
-        setup(b) {
-          // Only imports that can name a contract module go through the (slower) JS round trip.
-          b.onResolve({ filter: /(^|\/)(contract\/index|codes|schemas|events)\.js$/ }, async (args) => {
-            if (args.pluginData === 'contract-resolve') return undefined;
-            const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'contract-resolve' });
-            if (r.errors.length > 0 || !r.path.startsWith(contractDir)) return undefined;
-            return { path: r.path, sideEffects: false };
-          });
-        },
-      },
-    ],
-  });
-  const assets = new Map<string, Asset>();
-  const sizes: Record<string, number> = {};
-  const urls: Record<string, string> = {};
-  for (const f of result.outputFiles) {
-    const name = basename(f.path);
+/** The part of scripts/build.ts's manifest.json this module reads. */
+interface Manifest {
+  version: number;
+  pages: Record<string, string>;
+  embed: string;
+  files: Record<string, number>;
+}
+
+const pagePaths = ['/', '/agent'] as const;
+const RECHECK_MS = 1_000;
+
+const types: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+};
+
+/** Reads a build; throws with what is wrong when it is missing or incomplete. */
+export async function loadPages(dir: string): Promise<Built> {
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  if (manifest.version !== 1 || !manifest.files || !manifest.embed || pagePaths.some((p) => !manifest.pages?.[p])) {
+    throw new Error(`${join(dir, 'manifest.json')} is not a page build this hub knows`);
+  }
+  const files = new Map<string, File>();
+  for (const name of Object.keys(manifest.files)) {
     const ext = name.slice(name.lastIndexOf('.'));
-    if (ext !== '.js' && ext !== '.css') continue;
-    assets.set(name, { body: Buffer.from(f.contents), type: ext === '.js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8' });
-    sizes[name] = f.contents.length;
-    const entry = /^(webchat|agent-desk)-[A-Z0-9]+\.(js|css)$/.exec(name);
-    if (entry) urls[`${entry[1]}.${entry[2]}`] = `/assets/${name}`;
+    files.set(name, { body: await readFile(join(dir, name)), type: types[ext] ?? 'application/octet-stream' });
   }
-  const pages = new Map<string, string>();
-  for (const [path, entry] of Object.entries(pageEntries)) {
-    const key = entry.toUpperCase().replace('-', '_');
-    let text = await readFile(join(clientRoot, entry, 'index.html'), 'utf8');
-    for (const ext of ['js', 'css']) {
-      const url = urls[`${entry}.${ext}`];
-      if (!url) throw new Error(`no ${ext} output for ${entry}`);
-      text = text.replaceAll(`%${key}_${ext.toUpperCase()}%`, url);
-    }
-    pages.set(path, text);
-  }
-  return { pages, assets, sizes, ms: performance.now() - started };
+  const pick = (name: string): File => {
+    const f = files.get(name);
+    if (!f) throw new Error(`${name} is missing from ${join(dir, 'manifest.json')}`);
+    return f;
+  };
+  const assets = new Map<string, File>();
+  for (const [name, f] of files) if (name.startsWith('assets/') && name.indexOf('/', 7) < 0) assets.set(name.slice(7), f);
+  return { pages: new Map(pagePaths.map((p) => [p, pick(manifest.pages[p]!)])), assets, embed: pick(manifest.embed) };
 }
 
-/** `app.use(await pageRoutes(log))`: waits for the build, never throws. `clientRoot` is for tests. */
-export async function pageRoutes(log: Logger, opts: { clientRoot?: string } = {}): Promise<Router> {
-  const result = await buildPages(log, opts.clientRoot);
-  const r = Router();
+/**
+ * `app.use(await pageRoutes(log))`: never throws. `opts.dir` is the built folder (default
+ * `dist/public/` next to the repository); `opts.recheckMs` how often a missing build is looked for.
+ */
+export async function pageRoutes(log: Logger, opts: { dir?: string; recheckMs?: number } = {}): Promise<Router> {
+  const dir = opts.dir ?? defaultPagesDir;
+  const recheckMs = opts.recheckMs ?? RECHECK_MS;
+  let built: Built | undefined;
+  let checkedAt = 0;
+  let warned = false;
 
-  for (const path of Object.keys(pageEntries)) {
-    r.get(path, (_req, res) => {
-      securityHeaders(res);
-      if (!result.ok) {
-        res.status(500).type('text/plain; charset=utf-8').set('Cache-Control', 'no-store');
-        return void res.send('This page is unavailable: its scripts could not be built. The hub logged why; the API and sockets are unaffected.\n');
+  /** The build, reading the folder when there was none (at most once a second). */
+  const current = async (): Promise<Built | undefined> => {
+    if (built || Date.now() - checkedAt < recheckMs) return built;
+    checkedAt = Date.now();
+    try {
+      built = await loadPages(dir);
+      if (warned) log.info({ dir }, 'page build found; / and /agent are served');
+    } catch (err) {
+      if (!warned) {
+        warned = true;
+        const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not built' : (err as Error).message;
+        log.warn({ dir, reason }, 'the browser pages are not built (run npm run build); / and /agent answer 503, the API and sockets are unaffected');
       }
+    }
+    return built;
+  };
+  await current();
+
+  const r = Router();
+  const unavailable = (res: Response) =>
+    void res
+      .status(503)
+      .type('text/plain; charset=utf-8')
+      .set('Cache-Control', 'no-store')
+      .send('This page is not built: run `npm run build` on the hub (`npm start` builds it when needed). The API and sockets are unaffected.\n');
+
+  for (const path of pagePaths) {
+    r.get(path, async (_req, res) => {
+      securityHeaders(res);
+      const b = await current();
+      if (!b) return unavailable(res);
       // The page names hashed assets: always revalidate it (the ETag makes that cheap).
-      res.set('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(result.built.pages.get(path));
+      res.set('Cache-Control', 'no-cache').type(b.pages.get(path)!.type).send(b.pages.get(path)!.body);
     });
   }
 
-  r.get('/assets/:name', (req, res, next) => {
-    const asset = result.ok ? result.built.assets.get(req.params.name) : undefined;
+  r.get('/webchat.js', async (_req, res) => {
+    const b = await current();
+    if (!b) return unavailable(res);
+    // A stable URL other sites embed: short-lived, so a new build reaches them within minutes.
+    publicScript(res).set('Cache-Control', 'public, max-age=300').type(b.embed.type).send(b.embed.body);
+  });
+
+  r.get('/assets/:name', async (req, res, next) => {
+    const b = await current();
+    if (!b) return unavailable(res);
+    const asset = b.assets.get(req.params.name);
     if (!asset) return next();
-    res.set('Cache-Control', 'public, max-age=31536000, immutable').set('X-Content-Type-Options', 'nosniff').type(asset.type).send(asset.body);
+    publicScript(res).set('Cache-Control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body);
   });
 
   return r;
+}
+
+/** Scripts and styles any site may load (module scripts are fetched with CORS). */
+function publicScript(res: Response): Response {
+  return res.set({
+    'Access-Control-Allow-Origin': '*',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+    'X-Content-Type-Options': 'nosniff',
+  });
 }
 
 function securityHeaders(res: Response): void {

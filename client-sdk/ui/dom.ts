@@ -1,5 +1,5 @@
 /**
- * A tiny DOM helper for the browser pages: elements are built with properties and children, and
+ * The DOM helpers of the browser pages (widget and desk): elements are built with properties and children, and
  * text always goes in as text nodes, so nothing a participant typed is ever parsed as HTML.
  */
 type Child = Node | string | number | false | null | undefined;
@@ -52,4 +52,31 @@ export function errorText(err: unknown): string {
   const e = err as { code?: string; message?: string };
   if (e && typeof e === 'object' && e.message) return e.code ? `${e.message} (${e.code})` : e.message;
   return String(err);
+}
+
+/** A status line next to what was tried; `error` colours it. */
+export function setStatus(el: HTMLElement, text: string, error = false): void {
+  el.textContent = text;
+  el.classList.toggle('error', error);
+}
+
+type StorageKind = 'localStorage' | 'sessionStorage';
+
+/** Storage can be blocked (privacy settings): then nothing is kept and the page works for this tab only. */
+export function readStored(kind: StorageKind, key: string): string | undefined {
+  try {
+    return window[kind].getItem(key) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps `value` under `key`, or removes it when undefined; blocked or full storage is ignored. */
+export function store(kind: StorageKind, key: string, value: string | undefined): void {
+  try {
+    if (value === undefined) window[kind].removeItem(key);
+    else window[kind].setItem(key, value);
+  } catch {
+    // blocked or full
+  }
 }

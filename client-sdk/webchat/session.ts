@@ -1,0 +1,77 @@
+/**
+ * The widget's connection: the webchat session from the hub's public endpoint (or the site's own
+ * proxy of it), what is kept in the browser between page loads, and the customer's HubClient.
+ */
+import { HubClient } from '@conversation-hub/client-sdk';
+import { readStored, store } from '../ui/dom.js';
+
+const VISITOR_KEY = 'hub.webchat.visitorId';
+const SESSION_KEY = 'hub.webchat.session';
+
+export interface SavedSession {
+  token: string;
+  customerId: string;
+  name?: string;
+  email?: string;
+}
+
+/** The session of this tab, kept in sessionStorage so that a reload goes back into the same chat. */
+export function savedSession(): SavedSession | undefined {
+  try {
+    const raw = readStored('sessionStorage', SESSION_KEY);
+    const s = raw ? (JSON.parse(raw) as Partial<SavedSession>) : undefined;
+    return s?.token && s.customerId ? (s as SavedSession) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function forgetSession(): void {
+  store('sessionStorage', SESSION_KEY, undefined);
+}
+
+/**
+ * `POST <sessionUrl>` with the pre-chat fields and the visitor id kept in localStorage (the same
+ * visitor id gets the same customer). Throws an Error with the hub's message when refused.
+ */
+export async function openSession(sessionUrl: string, serviceIdentifier: string, name: string, email: string): Promise<SavedSession> {
+  const prechat: Record<string, string> = { name };
+  if (email) prechat.email = email;
+  const visitorId = readStored('localStorage', VISITOR_KEY);
+  const res = await fetch(sessionUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ serviceIdentifier, ...(visitorId ? { visitorId } : {}), prechat }),
+  });
+  const body = (await res.json().catch(() => ({}))) as { token?: string; customerId?: string; visitorId?: string; error?: { message?: string } };
+  if (!res.ok || !body.token || !body.customerId) throw new Error(body.error?.message ?? `the hub answered ${res.status}`);
+  if (body.visitorId) store('localStorage', VISITOR_KEY, body.visitorId);
+  const saved: SavedSession = { token: body.token, customerId: body.customerId, name, ...(email ? { email } : {}) };
+  store('sessionStorage', SESSION_KEY, JSON.stringify(saved));
+  return saved;
+}
+
+/** The customer's client, with the channelData the desk shows: browser, locale and the pre-chat fields. */
+export function customerClient(hubUrl: string, saved: SavedSession): HubClient {
+  const channelData: Record<string, string> = { browser: browserName(navigator.userAgent), locale: navigator.language };
+  if (saved.name) channelData.name = saved.name;
+  if (saved.email) channelData.email = saved.email;
+  return new HubClient(hubUrl, { token: saved.token, channelData });
+}
+
+/** A short browser name for channelData ("Chrome 126", "Firefox 128"...). */
+export function browserName(ua: string): string {
+  const rules: [RegExp, string][] = [
+    [/Edg\/(\d+)/, 'Edge'],
+    [/OPR\/(\d+)/, 'Opera'],
+    [/Firefox\/(\d+)/, 'Firefox'],
+    [/HeadlessChrome\/(\d+)/, 'Chrome Headless'],
+    [/Chrom(?:e|ium)\/(\d+)/, 'Chrome'],
+    [/Version\/(\d+).*Safari\//, 'Safari'],
+  ];
+  for (const [re, name] of rules) {
+    const m = re.exec(ua);
+    if (m) return `${name} ${m[1]}`;
+  }
+  return ua.slice(0, 100) || 'unknown';
+}
