@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AgentTask, AgentTaskState } from '@conversation-hub/client-sdk/contract';
 import { compareTasks } from '../domain/routing-rules.js';
-import { conflict, forbidden, notFound } from '../domain/errors.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
 import { LuaScript } from '../redis/lua-script.js';
 import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued, RoutingStore } from './routing-store.js';
 
 /** Every routing script is the shared prelude (keys, indexes, helpers) followed by its own body. */
-const lib = readFileSync(new URL('./lua/routing_lib.lua', import.meta.url), 'utf8');
 function script(name: string): LuaScript {
-  return new LuaScript(name, `${lib}\n${readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8')}`);
+  return LuaScript.fromFiles(name, ['./lua/routing_lib.lua', `./lua/${name}.lua`], import.meta.url);
 }
 const scripts = {
   setAgent: script('set_agent'),
@@ -39,7 +36,6 @@ export interface RedisRoutingStoreOptions {
 
 /** A hash as HGETALL returns it inside a script reply (RESP2): field, value, field, value... */
 type Flat = string[];
-type Reply = [string, ...unknown[]];
 
 /**
  * Cluster mode's routing: agent presence, capacity, offers and queues in Redis, every method one
@@ -103,15 +99,17 @@ export class RedisRoutingStore implements RoutingStore {
     return listId === null ? `${this.p}queued-nolist` : `${this.p}queued:${listId}`;
   }
 
-  private async run(s: LuaScript, key: string, args: (string | number)[]): Promise<Reply> {
-    const reply = (await s.run(this.redis, [key], [this.p, ...args])) as Reply;
-    if (reply[0] === 'error') throw toHubError(reply as [string, string, string, string]);
-    return reply;
+  /**
+   * Runs a routing script: ARGV[1] is the prefix. Answers the values of its `ok` reply (typed as
+   * its header says); an `err` reply is thrown as a HubError by LuaScript.run.
+   */
+  private run<T extends unknown[]>(s: LuaScript, keys: string | string[], args: (string | number)[]): Promise<T> {
+    return s.run<T>(this.redis, typeof keys === 'string' ? [keys] : keys, [this.p, ...args]);
   }
 
   // ---- agents ---------------------------------------------------------------------------------
   async setAgentState(agentId: string, input: AgentStateInput, now: number): Promise<AgentStatus> {
-    const reply = await this.run(scripts.setAgent, this.agentKey(agentId), [
+    const [agent] = await this.run<[Flat]>(scripts.setAgent, this.agentKey(agentId), [
       agentId,
       now,
       input.state,
@@ -119,12 +117,12 @@ export class RedisRoutingStore implements RoutingStore {
       input.lists === undefined ? '' : JSON.stringify(input.lists),
       '',
     ]);
-    return agentOf(agentId, reply[1] as Flat);
+    return agentOf(agentId, agent);
   }
 
   async setConnected(agentId: string, connected: boolean, now: number): Promise<AgentStatus> {
-    const reply = await this.run(scripts.setAgent, this.agentKey(agentId), [agentId, now, '', '', '', connected ? '1' : '0']);
-    return agentOf(agentId, reply[1] as Flat);
+    const [agent] = await this.run<[Flat]>(scripts.setAgent, this.agentKey(agentId), [agentId, now, '', '', '', connected ? '1' : '0']);
+    return agentOf(agentId, agent);
   }
 
   async getAgent(agentId: string): Promise<AgentStatus | null> {
@@ -134,25 +132,19 @@ export class RedisRoutingStore implements RoutingStore {
 
   // ---- tasks ----------------------------------------------------------------------------------
   async createTask(input: CreateTaskInput, now: number): Promise<{ task: AgentTask; created: boolean }> {
-    const reply = (await scripts.createTask.run(
-      this.redis,
-      [this.taskKey(input.id), this.convTasksKey(input.conversationId)],
-      [
-        this.p,
-        input.id,
-        input.conversationId,
-        input.listId === undefined ? '0' : '1',
-        input.listId ?? '',
-        input.mode,
-        input.targetAgentId === undefined ? '0' : '1',
-        input.targetAgentId ?? '',
-        input.unlessPending ? '1' : '0',
-        now,
-        iso(now),
-      ].map(String),
-    )) as Reply;
-    if (reply[0] === 'error') throw toHubError(reply as [string, string, string, string]);
-    return { task: taskOf(reply[1] as Flat), created: reply[0] === 'created' };
+    const [created, task] = await this.run<['1' | '0', Flat]>(scripts.createTask, [this.taskKey(input.id), this.convTasksKey(input.conversationId)], [
+      input.id,
+      input.conversationId,
+      input.listId === undefined ? '0' : '1',
+      input.listId ?? '',
+      input.mode,
+      input.targetAgentId === undefined ? '0' : '1',
+      input.targetAgentId ?? '',
+      input.unlessPending ? '1' : '0',
+      now,
+      iso(now),
+    ]);
+    return { task: taskOf(task), created: created === '1' };
   }
 
   async getTask(taskId: string): Promise<AgentTask | null> {
@@ -161,62 +153,61 @@ export class RedisRoutingStore implements RoutingStore {
   }
 
   async tasksOf(conversationId: string): Promise<AgentTask[]> {
-    const reply = await this.run(scripts.readTasks, this.convTasksKey(conversationId), ['list']);
-    return (reply[1] as Flat[]).map(taskOf).sort(compareTasks);
+    const [tasks] = await this.run<[Flat[]]>(scripts.readTasks, this.convTasksKey(conversationId), ['list']);
+    return tasks.map(taskOf).sort(compareTasks);
   }
 
   async queued(listId: string | null): Promise<AgentTask[]> {
-    const reply = await this.run(scripts.readTasks, this.queuedKey(listId), ['zset']);
-    return (reply[1] as Flat[]).map(taskOf).sort(compareTasks);
+    const [tasks] = await this.run<[Flat[]]>(scripts.readTasks, this.queuedKey(listId), ['zset']);
+    return tasks.map(taskOf).sort(compareTasks);
   }
 
   // ---- offers ---------------------------------------------------------------------------------
   async offerNext(taskId: string, now: number, expiresAt: number): Promise<Offer | null> {
-    const reply = await this.run(scripts.offerNext, this.taskKey(taskId), [taskId, iso(now), expiresAt]);
-    const repaired = Number(reply[0] === 'ok' ? reply[3] : reply[1]);
+    const [repaired, task, agentId] = await this.run<[number, Flat?, string?]>(scripts.offerNext, this.taskKey(taskId), [taskId, iso(now), expiresAt]);
     if (repaired > 0) this.options.log?.warn({ taskId, repaired }, 'routing: stale free-agent index entries repaired');
-    return reply[0] === 'ok' ? { task: taskOf(reply[1] as Flat), agentId: reply[2] as string, expiresAt } : null;
+    return task && agentId !== undefined ? { task: taskOf(task), agentId, expiresAt } : null;
   }
 
   async nextTaskForAgent(agentId: string, now: number, expiresAt: number): Promise<Offer | null> {
-    const reply = await this.run(scripts.nextTaskForAgent, this.agentKey(agentId), [agentId, iso(now), expiresAt]);
-    return reply[0] === 'ok' ? { task: taskOf(reply[1] as Flat), agentId, expiresAt } : null;
+    const [task] = await this.run<[Flat?]>(scripts.nextTaskForAgent, this.agentKey(agentId), [agentId, iso(now), expiresAt]);
+    return task ? { task: taskOf(task), agentId, expiresAt } : null;
   }
 
   async accept(taskId: string, agentId: string, now: number): Promise<AgentTask> {
-    const reply = await this.run(scripts.accept, this.taskKey(taskId), [taskId, agentId, iso(now)]);
-    return taskOf(reply[1] as Flat);
+    const [task] = await this.run<[Flat]>(scripts.accept, this.taskKey(taskId), [taskId, agentId, iso(now)]);
+    return taskOf(task);
   }
 
   async reject(taskId: string, agentId: string, _now: number): Promise<Requeued> {
-    const reply = await this.run(scripts.requeue, this.taskKey(taskId), [taskId, agentId, 'reject']);
-    return { task: taskOf(reply[1] as Flat), agentId };
+    const [task] = await this.run<[Flat]>(scripts.requeue, this.taskKey(taskId), [taskId, agentId, 'reject']);
+    return { task: taskOf(task), agentId };
   }
 
   async expire(taskId: string, agentId: string, _now: number): Promise<Requeued | null> {
-    const reply = await this.run(scripts.requeue, this.taskKey(taskId), [taskId, agentId, 'expire']);
-    return reply[0] === 'ok' ? { task: taskOf(reply[1] as Flat), agentId } : null;
+    const [task] = await this.run<[Flat?]>(scripts.requeue, this.taskKey(taskId), [taskId, agentId, 'expire']);
+    return task ? { task: taskOf(task), agentId } : null;
   }
 
   async pull(taskId: string, agentId: string, now: number): Promise<AgentTask> {
-    const reply = await this.run(scripts.pull, this.taskKey(taskId), [taskId, agentId, iso(now)]);
-    return taskOf(reply[1] as Flat);
+    const [task] = await this.run<[Flat]>(scripts.pull, this.taskKey(taskId), [taskId, agentId, iso(now)]);
+    return taskOf(task);
   }
 
   // ---- closing --------------------------------------------------------------------------------
   async closeTask(taskId: string, now: number): Promise<ClosedTask> {
-    const reply = await this.run(scripts.closeTask, this.taskKey(taskId), [taskId, now, iso(now)]);
-    return closedOf(reply[1] as ClosedReply);
+    const [closed] = await this.run<[ClosedReply]>(scripts.closeTask, this.taskKey(taskId), [taskId, now, iso(now)]);
+    return closedOf(closed);
   }
 
   async releaseAgent(agentId: string, conversationId: string, now: number): Promise<AgentStatus | null> {
-    const reply = await this.run(scripts.releaseAgent, this.agentKey(agentId), [agentId, conversationId, now]);
-    return reply[0] === 'ok' ? agentOf(agentId, reply[1] as Flat) : null;
+    const [agent] = await this.run<[Flat?]>(scripts.releaseAgent, this.agentKey(agentId), [agentId, conversationId, now]);
+    return agent ? agentOf(agentId, agent) : null;
   }
 
   async forgetConversation(conversationId: string, now: number): Promise<ClosedTask[]> {
-    const reply = await this.run(scripts.forget, this.convTasksKey(conversationId), [conversationId, now, iso(now)]);
-    return (reply[1] as ClosedReply[]).map(closedOf);
+    const [closed] = await this.run<[ClosedReply[]]>(scripts.forget, this.convTasksKey(conversationId), [conversationId, now, iso(now)]);
+    return closed.map(closedOf);
   }
 
   async close(): Promise<void> {
@@ -268,7 +259,7 @@ function agentOf(agentId: string, flat: Flat): AgentStatus {
   return agentFromHash(agentId, hashOf(flat));
 }
 
-/** close_task's answer: the task hash, changed "1"|"0", then revoked and freed ("" or "1" + agentId). */
+/** A ClosedTask as the scripts answer it: the task hash, changed "1"|"0", then revoked and freed ("" or "1" + agentId). */
 type ClosedReply = [Flat, string, string, string];
 
 function closedOf([flat, changed, revoked, freed]: ClosedReply): ClosedTask {
@@ -276,12 +267,4 @@ function closedOf([flat, changed, revoked, freed]: ClosedReply): ClosedTask {
   if (revoked !== '') out.revokedAgentId = revoked.slice(1);
   if (freed !== '') out.freedAgentId = freed.slice(1);
   return out;
-}
-
-/** A script's `{"error", code, message, detailsJson}` as the HubError the memory store throws. */
-function toHubError([, code, message, details]: [string, string, string, string]): Error {
-  if (code === 'not_found') return notFound(message);
-  if (code === 'forbidden') return forbidden(message);
-  if (code === 'conflict') return details === '' ? conflict(message) : conflict(message, JSON.parse(details) as unknown);
-  return new Error(`routing script answered an unknown error: ${code} ${message}`);
 }

@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Activity, ActivityDraft } from '@conversation-hub/client-sdk/contract';
 import { isJoinable } from '../domain/conversation-state.js';
 import type { Change, ConversationDoc, Transition } from '../domain/conversation.js';
-import { conflict, forbidden, notFound, SessionClosedError } from '../domain/errors.js';
+import { conflict, notFound } from '../domain/errors.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
-import { LuaScript } from '../redis/lua-script.js';
+import { LuaScript, StaleError } from '../redis/lua-script.js';
 import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type ConnectorTarget, type ConversationStore, type StoredConversation } from './conversation-store.js';
 
 function connectorsJson(doc: ConversationDoc): string {
@@ -25,12 +26,7 @@ export interface RedisStoreOptions {
 }
 
 /** A conversation as read for a transition: the doc, its JSON as stored, its optimistic version. */
-interface Read {
-  doc: ConversationDoc;
-  raw: string;
-  ver: string;
-  seq: number;
-}
+interface Read { doc: ConversationDoc; raw: string; ver: string; seq: number }
 
 const CONFLICT = Symbol('conflict');
 
@@ -120,19 +116,22 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async since(id: string, afterSeq: number, limit: number): Promise<{ activities: Activity[]; lastSeq: number }> {
-    const [c, log] = this.convKeys(id);
     const start = Math.max(0, Math.floor(afterSeq));
     const count = Math.max(0, Math.floor(limit));
-    const [seq, items] = (await this.redis.multi().hGet(c, 'seq').lRange(log, start, start + count - 1).exec()) as unknown as [string | null, string[]];
-    if (seq === null || seq === undefined) throw notFound('conversation');
-    return { activities: count === 0 ? [] : items.map((j) => JSON.parse(j) as Activity), lastSeq: Number(seq) };
+    const { activities, lastSeq } = await this.range(id, start, start + count - 1);
+    return { activities: count === 0 ? [] : activities, lastSeq };
   }
 
   async all(id: string): Promise<Activity[]> {
+    return (await this.range(id, 0, -1)).activities;
+  }
+
+  /** The log's elements start..stop (LRANGE) and the last seq, in one MULTI; `not_found` when the conversation is gone. */
+  private async range(id: string, start: number, stop: number): Promise<{ activities: Activity[]; lastSeq: number }> {
     const [c, log] = this.convKeys(id);
-    const [seq, items] = (await this.redis.multi().hGet(c, 'seq').lRange(log, 0, -1).exec()) as unknown as [string | null, string[]];
+    const [seq, items] = (await this.redis.multi().hGet(c, 'seq').lRange(log, start, stop).exec()) as unknown as [string | null, string[]];
     if (seq === null || seq === undefined) throw notFound('conversation');
-    return items.map((j) => JSON.parse(j) as Activity);
+    return { activities: items.map((j) => JSON.parse(j) as Activity), lastSeq: Number(seq) };
   }
 
   async listIds(): Promise<string[]> {
@@ -152,13 +151,11 @@ export class RedisConversationStore implements ConversationStore {
       keys.push(this.participantKey(options.participantId));
       args.push(id);
     }
-    const [status, value, connectors] = (await appendActivity.run(this.redis, keys, args)) as [number, number | string, string?];
-    const targets = connectors ? (JSON.parse(connectors) as ConnectorTarget[]) : [];
-    if (status === 1) return { activity: JSON.parse(withSeq(json, Number(value))) as Activity, duplicate: false, connectors: targets };
-    if (status === 2) return { activity: JSON.parse(String(value)) as Activity, duplicate: true, connectors: targets };
-    if (value === 'session_closed') throw new SessionClosedError();
-    if (value === 'forbidden') throw forbidden('not a participant of this conversation');
-    throw notFound('conversation');
+    // Refusals (not_found, forbidden, session_closed) are thrown by `run` as the hub's errors.
+    const reply = await appendActivity.run<['appended', number, string] | ['duplicate', string]>(this.redis, keys, args);
+    if (reply[0] === 'duplicate') return { activity: JSON.parse(reply[1]) as Activity, duplicate: true, connectors: [] };
+    const [, seq, connectors] = reply;
+    return { activity: JSON.parse(withSeq(json, Number(seq))) as Activity, duplicate: false, connectors: connectors ? (JSON.parse(connectors) as ConnectorTarget[]) : [] };
   }
 
   // ---- transitions ----------------------------------------------------------------------------
@@ -208,28 +205,19 @@ export class RedisConversationStore implements ConversationStore {
       ...joined.map((x) => this.participantKey(x)),
       ...left.map((x) => this.participantKey(x)),
     ];
+    // ARGV in the groups commit_transition.lua's header lists.
     const args: (string | number)[] = [
-      same ? read.ver : '0',
-      pointer ? '1' : '0',
-      pointer?.expected ?? '',
-      doc.id,
-      docJson,
-      doc.state,
-      isJoinable(doc.state) ? '1' : '0',
-      doc.customerId,
-      joined.length,
-      left.length,
-      open.length,
-      ...open.flatMap((s) => [s.id, Date.parse(s.openedAt) || Date.now()]),
-      closed.length,
-      ...closed.map((s) => s.id),
-      activities.length,
-      ...activities.flatMap((a, i) => [jsons[i]!, a.clientMessageId ?? '']),
+      same ? read.ver : '0', pointer ? '1' : '0', pointer?.expected ?? '',
+      doc.id, docJson, doc.state, isJoinable(doc.state) ? '1' : '0', doc.customerId,
+      joined.length, left.length,
+      open.length, ...open.flatMap((s) => [s.id, Date.parse(s.openedAt) || Date.now()]),
+      closed.length, ...closed.map((s) => s.id),
+      activities.length, ...activities.flatMap((a, i) => [jsons[i]!, a.clientMessageId ?? '']),
       connectorsJson(doc),
     ];
-    const reply = (await commitTransition.run(this.redis, keys, args)) as [number, number | string, number?];
-    if (reply[0] !== 1) return CONFLICT;
-    const lastSeq = Number(reply[2]);
+    const reply = await orStale(commitTransition.run<[number, number]>(this.redis, keys, args));
+    if (reply === CONFLICT) return CONFLICT;
+    const lastSeq = reply[1];
     const first = lastSeq - jsons.length + 1;
     return {
       doc: JSON.parse(docJson) as ConversationDoc,
@@ -254,10 +242,7 @@ export class RedisConversationStore implements ConversationStore {
   private async serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(key) ?? Promise.resolve();
     const run = previous.then(fn, fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
+    const tail = run.then(noop, noop);
     this.queues.set(key, tail);
     try {
       return await run;
@@ -268,7 +253,7 @@ export class RedisConversationStore implements ConversationStore {
 
   // ---- removal --------------------------------------------------------------------------------
   async remove(id: string): Promise<void> {
-    for (let n = 1; n <= this.maxAttempts; n++) {
+    await this.retrying(async () => {
       const current = await this.read(id);
       const keys = [
         ...this.convKeys(id),
@@ -276,15 +261,22 @@ export class RedisConversationStore implements ConversationStore {
         this.liveSet,
         ...(current ? agentSide(current.doc).map((x) => this.participantKey(x)) : []),
       ];
-      const done = await removeConversation.run(this.redis, keys, [id, current?.ver ?? '0']);
-      if (Number(done) === 1) return;
-      await sleep(Math.random() * Math.min(20, 2 ** n));
-    }
-    throw conflict('the conversation is changing too fast; try again');
+      return orStale(removeConversation.run<[]>(this.redis, keys, [id, current?.ver ?? '0']));
+    });
   }
 
   async close(): Promise<void> {
     if (this.options.ownsClient) await closeRedis(this.redis);
+  }
+}
+
+/** A script's `stale` refusal (the data changed since it was read) as CONFLICT: read again and retry. */
+async function orStale<T>(reply: Promise<T>): Promise<T | typeof CONFLICT> {
+  try {
+    return await reply;
+  } catch (err) {
+    if (err instanceof StaleError) return CONFLICT;
+    throw err;
   }
 }
 
@@ -304,6 +296,4 @@ function withSeq(json: string, seq: number): string {
   return `${json.slice(0, -1)},"seq":${seq}}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+function noop(): void {}

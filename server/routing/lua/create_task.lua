@@ -2,9 +2,11 @@
   create_task: a queued task, or (unlessPending) the conversation's task already waiting for an
   agent. Atomic, so two nodes deciding "this needs a human" at once make one task.
 
-  Input:
+  KEYS:
     KEYS[1] task hash {p}task:{taskId}
     KEYS[2] the conversation's task list {p}conv-tasks:{conversationId}
+
+  ARGV:
     ARGV[1] prefix {p}
     ARGV[2] taskId
     ARGV[3] conversationId
@@ -17,20 +19,20 @@
     ARGV[10] now, epoch ms
     ARGV[11] now, ISO (createdAt)
 
-  Output:
-    {"created", taskHash}
-    {"existing", taskHash}   unlessPending: the first queued or offered task of the conversation
-    {"error", "conflict", ...} the id exists
+  Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
+    {"ok", "1", taskHash}   created
+    {"ok", "0", taskHash}   unlessPending: the first queued or offered task of the conversation
+    {"err", "conflict", "task exists", '{"taskId":..}'}  the id exists
 ]]
 local id = ARGV[2]
 if rcall("EXISTS", KEYS[1]) == 1 then
-  return fail("conflict", "task exists", {taskId = id})
+  return err("conflict", "task exists", {taskId = id})
 end
 if ARGV[9] == "1" then
   for _, tid in ipairs(rcall("LRANGE", KEYS[2], 0, -1)) do
     local state = rcall("HGET", taskKey(tid), "state")
     if state == "queued" or state == "offered" then
-      return {"existing", taskReply(tid)}
+      return ok("0", taskReply(tid))
     end
   end
 end
@@ -45,4 +47,4 @@ end
 if ARGV[7] == "1" then rcall("HSET", KEYS[1], "target", ARGV[8]) end
 rcall("RPUSH", KEYS[2], id)
 enqueue(t)
-return {"created", taskReply(id)}
+return ok("1", taskReply(id))

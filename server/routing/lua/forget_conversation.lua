@@ -2,15 +2,17 @@
   forget_conversation: drops the conversation's tasks (once the archive has them); those still
   open are closed first, as by close_task, and answered.
 
-  Input:
+  KEYS:
     KEYS[1] the conversation's task list {p}conv-tasks:{conversationId}
+
+  ARGV:
     ARGV[1] prefix {p}
     ARGV[2] conversationId
     ARGV[3] now, epoch ms
     ARGV[4] now, ISO (closedAt)
 
-  Output:
-    {"ok", {closed...}}  each {taskHash, "1", revoked, freed} as close_task answers, creation order
+  Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
+    {"ok", {closed...}}  the tasks this closed, each as close_task answers it, in creation order
 ]]
 local out = {}
 local ids = rcall("LRANGE", KEYS[1], 0, -1)
@@ -23,4 +25,4 @@ for _, tid in ipairs(ids) do
 end
 for _, tid in ipairs(ids) do rcall("DEL", taskKey(tid)) end
 rcall("DEL", KEYS[1])
-return {"ok", out}
+return ok(out)

@@ -4,20 +4,22 @@
   targeted at another agent), offered to it. Walks each of those queues from its head only until
   the first task the agent may take, or one newer than the best found so far.
 
-  Input:
+  KEYS:
     KEYS[1] agent hash {p}agent:{agentId}
+
+  ARGV:
     ARGV[1] prefix {p}
     ARGV[2] agentId
     ARGV[3] now, ISO (offeredAt)
     ARGV[4] expiresAt, epoch ms
 
-  Output:
-    {"ok", taskHash, agentId}  offered
-    {"none"}                   unknown agent, no free slot, or no task it may take
+  Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
+    {"ok", taskHash}   offered to the agent
+    {"ok"}             none: unknown agent, no free slot, or no task it may take
 ]]
 local agentId = ARGV[2]
 local a = readAgent(agentId)
-if not a or not isFree(a) then return {"none"} end
+if not a or not isFree(a) then return ok() end
 
 local queues = {pushKey(nil)}
 for _, l in ipairs(a.lists) do queues[#queues + 1] = pushKey(l) end
@@ -47,5 +49,5 @@ for _, q in ipairs(queues) do
     start = start + batch
   end
 end
-if not best then return {"none"} end
-return offer(best, agentId, ARGV[3], ARGV[4])
+if not best then return ok() end
+return ok(offer(best, agentId, ARGV[3], ARGV[4]))

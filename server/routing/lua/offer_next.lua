@@ -3,22 +3,24 @@
   with a free slot, idle longest first, ties by agentId) and offers the task to the first one not
   excluded (only the target agent for a targeted task). O(log n + agents skipped).
 
-  Input:
+  KEYS:
     KEYS[1] task hash {p}task:{taskId}
+
+  ARGV:
     ARGV[1] prefix {p}
     ARGV[2] taskId
     ARGV[3] now, ISO (offeredAt)
     ARGV[4] expiresAt, epoch ms
 
-  Output:
-    {"ok", taskHash, agentId, repaired}  offered
-    {"none", repaired}                   no agent fits, or not a queued push-mode task: nothing changed
-    {"error", "not_found", "task", ""}
-  repaired: how many stale entries of the free index were found and repaired (normally "0")
+  Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
+    {"ok", repaired, taskHash, agentId}  offered
+    {"ok", repaired}                     no agent fits, or not a queued push-mode task: the task unchanged
+    {"err", "not_found", "task"}
+  repaired: how many stale entries of the free index were found and repaired (normally 0)
 ]]
 local t = readTask(ARGV[2])
-if not t then return fail("not_found", "task") end
-if t.mode ~= "push" or t.state ~= "queued" then return {"none", "0"} end
+if not t then return err("not_found", "task") end
+if t.mode ~= "push" or t.state ~= "queued" then return ok(0) end
 
 local excluded = excludedSet(t)
 local fk = freeKey(t.listId)
@@ -54,8 +56,5 @@ for _, agentId in ipairs(stale) do
   rcall("ZREM", fk, agentId)
   syncAgent(agentId)
 end
-local repaired = tostring(#stale)
-if not picked then return {"none", repaired} end
-local reply = offer(t, picked, ARGV[3], ARGV[4])
-reply[4] = repaired
-return reply
+if not picked then return ok(#stale) end
+return ok(#stale, offer(t, picked, ARGV[3], ARGV[4]), picked)

@@ -1,12 +1,14 @@
 --[[
   read_tasks: the tasks an index names, read in one step (tasksOf, queued).
 
-  Input:
+  KEYS:
     KEYS[1] a conversation's task list {p}conv-tasks:{id} or a queued index {p}queued:{listId}
+
+  ARGV:
     ARGV[1] prefix {p}
     ARGV[2] "list" | "zset": the type of KEYS[1]
 
-  Output:
+  Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
     {"ok", {taskHash...}}  in index order (tasks gone meanwhile left out)
 ]]
 local ids
@@ -20,4 +22,4 @@ for _, tid in ipairs(ids) do
   local flat = taskReply(tid)
   if #flat > 0 then out[#out + 1] = flat end
 end
-return {"ok", out}
+return ok(out)

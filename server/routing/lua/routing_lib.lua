@@ -8,6 +8,13 @@
   a standalone Redis (or Sentinel); for Redis Cluster put every key in one slot with a prefix that
   is a hash tag, e.g. `{routing}:`.
 
+  Replies follow the hub's one convention (server/redis/lua-script.ts): {"ok", values...} or
+  {"err", code, message, detailsJson}, built with ok() and err() below. Values used here:
+    taskHash   a task hash as HGETALL returns it (field, value, ...)
+    agentHash  an agent hash likewise
+    closed     {taskHash, changed "1"|"0", revoked, freed}: a ClosedTask; revoked and freed are ""
+               for none, else "1" .. agentId (so an empty agent id survives)
+
   Keys (ids are used raw: every kind below ends its fixed part with ':' or has none, so no id can
   make one key look like another):
     {p}agent:{agentId}       hash  state ready|not_ready, connected 1|0, capacity, lists (JSON array,
@@ -97,11 +104,16 @@ local function hashOf(flat)
   return h
 end
 
--- An error reply the store turns into a HubError: {"error", code, message, detailsJson or ""}.
-local function fail(code, message, details)
+-- The replies of the convention: {"ok", ...} and {"err", code, message, detailsJson or ""}, which
+-- LuaScript.run turns into the hub's errors (not_found: message names what is missing).
+local function ok(...)
+  return {"ok", ...}
+end
+
+local function err(code, message, details)
   local d = ""
   if details ~= nil then d = cjson.encode(details) end
-  return {"error", code, message, d}
+  return {"err", code, message, d}
 end
 
 -- ---- agents -------------------------------------------------------------------------------
@@ -222,12 +234,12 @@ local function unqueue(t)
   rcall("ZREM", pushKey(t.listId), t.id)
 end
 
--- queued -> offered to agentId (offerTask), holding a slot of its capacity.
+-- queued -> offered to agentId (offerTask), holding a slot of its capacity. Answers the taskHash.
 local function offer(t, agentId, nowIso, expiresAt)
   rcall("HSET", taskKey(t.id), "state", "offered", "agentId", agentId, "offeredAt", nowIso, "offerExpiresAt", expiresAt)
   unqueue(t)
   addOffer(agentId, t.id)
-  return {"ok", taskReply(t.id), agentId}
+  return taskReply(t.id)
 end
 
 -- closeTask of the memory store: {changed, revokedAgentId or false, freedAgentId or false}.

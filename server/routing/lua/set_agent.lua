@@ -2,8 +2,10 @@
   set_agent: setAgentState and setConnected. Creates the agent (not_ready, disconnected, capacity
   1, no lists, idle since now) when unknown, applies what is given, and re-indexes its free slot.
 
-  Input:
+  KEYS:
     KEYS[1] agent hash {p}agent:{agentId}
+
+  ARGV:
     ARGV[1] prefix {p}
     ARGV[2] agentId
     ARGV[3] now, epoch ms
@@ -12,8 +14,8 @@
     ARGV[6] lists as a JSON array of strings, or "" to keep them
     ARGV[7] connected "1" | "0", or "" to keep it
 
-  Output:
-    {"ok", agentHash}   the agent after the change (HGETALL)
+  Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
+    {"ok", agentHash}   the agent after the change
 ]]
 local id, now = ARGV[2], ARGV[3]
 local key = KEYS[1]
@@ -35,4 +37,4 @@ if newLists then
 end
 if ARGV[7] ~= "" then rcall("HSET", key, "connected", ARGV[7]) end
 syncAgent(id, oldLists)
-return {"ok", rcall("HGETALL", key)}
+return ok(rcall("HGETALL", key))

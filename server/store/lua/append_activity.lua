@@ -2,42 +2,45 @@
   append_activity: appends one activity to a live, joinable conversation with the next seq (the
   store's hot path: one round trip).
 
-  Input:
+  KEYS:
     KEYS[1] conversation hash   {p}conv:{id}      (fields doc, ver, seq, state, customer, s:{sessionId})
     KEYS[2] activity log list   {p}conv:{id}:log  (element i holds the activity with seq i+1)
     KEYS[3] clientMessageId map {p}conv:{id}:cmid (clientMessageId -> seq)
     KEYS[4] (optional) the sender's participant index {p}participant:{pid}:conversations
 
+  ARGV:
     ARGV[1] the activity's JSON without `seq`: a JSON object, spliced here, never decoded
     ARGV[2] its clientMessageId, or "" for none
     ARGV[3] the customer's channel session it came through, or "" for none
     ARGV[4] the activity's time, epoch ms (the session's last customer activity)
     ARGV[5] with KEYS[4]: the conversation id, which must be in KEYS[4] (the sender is in it)
 
-  Output:
-    {1, seq, connectors}   appended with this seq; connectors: the hash's `connectors` field
-                           (JSON of the open sessions a connector serves) or 
-    {2, activityJson}      a duplicate clientMessageId: the first activity
-    {0, "not_found"}       no such live conversation, or it is closing/closed
-    {0, "session_closed"}  ARGV[3] names no open channel session of the conversation
-    {0, "forbidden"}       the sender (KEYS[4]) is not a participant of the conversation
+  Replies (the convention of server/redis/lua-script.ts):
+    {"ok", "appended", seq, connectors}   appended with this seq; connectors: the hash's
+                                          `connectors` field (JSON of the open sessions a
+                                          connector serves) or "" for none
+    {"ok", "duplicate", activityJson}     a duplicate clientMessageId: the first activity
+    {"err", "not_found", "conversation"}  no such live conversation, or it is closing/closed
+    {"err", "forbidden", "not a participant of this conversation"}
+                                          the sender (KEYS[4]) is not a participant of it
+    {"err", "session_closed"}             ARGV[3] names no open channel session of the conversation
 ]]
 local rcall = redis.call
 
 local state = rcall("HGET", KEYS[1], "state")
 if not state or state == "closing" or state == "closed" then
-  return {0, "not_found"}
+  return {"err", "not_found", "conversation"}
 end
 
 if KEYS[4] and rcall("SISMEMBER", KEYS[4], ARGV[5]) == 0 then
-  return {0, "forbidden"}
+  return {"err", "forbidden", "not a participant of this conversation"}
 end
 
 local cmid = ARGV[2]
 if cmid ~= "" then
   local seen = rcall("HGET", KEYS[3], cmid)
   if seen then
-    return {2, rcall("LINDEX", KEYS[2], tonumber(seen) - 1)}
+    return {"ok", "duplicate", rcall("LINDEX", KEYS[2], tonumber(seen) - 1)}
   end
 end
 
@@ -45,7 +48,7 @@ local sessionId = ARGV[3]
 if sessionId ~= "" then
   local field = "s:" .. sessionId
   if rcall("HEXISTS", KEYS[1], field) == 0 then
-    return {0, "session_closed"}
+    return {"err", "session_closed"}
   end
   rcall("HSET", KEYS[1], field, ARGV[4])
 end
@@ -57,4 +60,4 @@ rcall("RPUSH", KEYS[2], string.sub(json, 1, -2) .. ',"seq":' .. seq .. "}")
 if cmid ~= "" then
   rcall("HSET", KEYS[3], cmid, seq)
 end
-return {1, seq, rcall("HGET", KEYS[1], "connectors") or ""}
+return {"ok", "appended", seq, rcall("HGET", KEYS[1], "connectors") or ""}

@@ -2,7 +2,7 @@
   commit_transition: commits the outcome of a conversation transition computed in JS, if nothing
   changed since it was read (optimistic concurrency); otherwise the caller runs the transition again.
 
-  Input:
+  KEYS:
     KEYS[1]  conversation hash   {p}conv:{id}      (fields doc, ver, seq, state, customer, s:{sessionId})
     KEYS[2]  activity log list   {p}conv:{id}:log
     KEYS[3]  clientMessageId map {p}conv:{id}:cmid
@@ -11,6 +11,7 @@
     KEYS[6.. 5+J]      participant index sets {p}participant:{pid}:conversations of participants who joined
     KEYS[6+J .. 5+J+L] the same for participants who left
 
+  ARGV:
     ARGV[1]  the `ver` read with the doc; "0" when creating: the conversation must not exist
     ARGV[2]  "1" to also require that the pointer (KEYS[4]) still holds ARGV[3], "0" not to check it
     ARGV[3]  the pointer's value as read, "" for none
@@ -25,9 +26,11 @@
     then     A, then A pairs: activity JSON without seq (spliced, never decoded), its clientMessageId or ""
     then     the open sessions a connector serves, JSON ("" for none): returned by every append
 
-  Output:
-    {1, ver, lastSeq}  committed; the activities got seqs lastSeq-A+1 .. lastSeq, in order
-    {0, "conflict"}    the conversation (or the pointer) changed since it was read
+  Replies (the convention of server/redis/lua-script.ts):
+    {"ok", ver, lastSeq}  committed; the activities got seqs lastSeq-A+1 .. lastSeq, in order
+    {"err", "stale", "conversation changed since it was read"}
+                          the conversation (or the pointer) changed since it was read: nothing
+                          written, the caller reads again and reruns the transition
 ]]
 local rcall = redis.call
 local conv = KEYS[1]
@@ -35,10 +38,10 @@ local id = ARGV[4]
 
 local ver = rcall("HGET", conv, "ver") or "0"
 if ver ~= ARGV[1] then
-  return {0, "conflict"}
+  return {"err", "stale", "conversation changed since it was read"}
 end
 if ARGV[2] == "1" and (rcall("GET", KEYS[4]) or "") ~= ARGV[3] then
-  return {0, "conflict"}
+  return {"err", "stale", "the customer's open conversation changed since it was read"}
 end
 
 local newVer = rcall("HINCRBY", conv, "ver", 1)
@@ -103,4 +106,4 @@ elseif rcall("GET", KEYS[4]) == id then
   rcall("DEL", KEYS[4])
 end
 
-return {1, newVer, lastSeq}
+return {"ok", newVer, lastSeq}

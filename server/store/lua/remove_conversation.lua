@@ -2,7 +2,7 @@
   remove_conversation: drops a conversation's live state (once the archive has it), unless it
   changed since its participants were read.
 
-  Input:
+  KEYS:
     KEYS[1] conversation hash   {p}conv:{id}
     KEYS[2] activity log list   {p}conv:{id}:log
     KEYS[3] clientMessageId map {p}conv:{id}:cmid
@@ -10,22 +10,24 @@
     KEYS[5] set of live conversation ids
     KEYS[6..] participant index sets of the participants in the doc as read
 
+  ARGV:
     ARGV[1] conversation id
     ARGV[2] the `ver` read with the doc
 
-  Output:
-    1  removed (or was gone already)
-    0  the conversation changed since it was read: read again and retry
+  Replies (the convention of server/redis/lua-script.ts):
+    {"ok"}    removed (or was gone already)
+    {"err", "stale", "conversation changed since it was read"}
+              nothing removed: read again and retry
 ]]
 local rcall = redis.call
 local id = ARGV[1]
 local ver = rcall("HGET", KEYS[1], "ver")
 if not ver then
   rcall("SREM", KEYS[5], id)
-  return 1
+  return {"ok"}
 end
 if ver ~= ARGV[2] then
-  return 0
+  return {"err", "stale", "conversation changed since it was read"}
 end
 rcall("DEL", KEYS[1], KEYS[2], KEYS[3])
 if rcall("GET", KEYS[4]) == id then
@@ -35,4 +37,4 @@ rcall("SREM", KEYS[5], id)
 for k = 6, #KEYS do
   rcall("SREM", KEYS[k], id)
 end
-return 1
+return {"ok"}
