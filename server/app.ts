@@ -1,16 +1,12 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { Adapter } from 'socket.io-adapter';
 import { Tokens } from './auth/tokens.js';
+import { notFound } from './domain/errors.js';
 import type { HubConfig } from './config.js';
 import { Hub } from './engine/hub.js';
-import type { Archive, ChannelDirectory, CustomerDirectory } from './engine/ports.js';
 import { createLogger, type Logger } from './log.js';
-import type { RoutingStore } from './routing/routing-store.js';
-import type { Scheduler } from './scheduler/scheduler.js';
-import type { AdminDirectory } from './persistence/hub-directory.js';
-import type { ConversationStore } from './store/conversation-store.js';
+import type { Parts } from './ports.js';
 import { adminRoutes } from './transport/http/admin-routes.js';
 import { connectorRoutes } from './transport/http/connector-routes.js';
 import { errorHandler } from './transport/http/errors.js';
@@ -20,22 +16,7 @@ import { createMetrics } from './transport/metrics.js';
 import { SocketFanout } from './transport/socket-fanout.js';
 import { createSocketServer, serveCalls } from './transport/socket-server.js';
 
-/** The swappable parts (design.md): in-memory and PGlite in embedded mode, Redis and Postgres in a cluster. */
-export interface Parts {
-  store: ConversationStore;
-  routing: RoutingStore;
-  scheduler: Scheduler;
-  channels: ChannelDirectory;
-  customers: CustomerDirectory;
-  archive: Archive;
-  /** The record's admin side (the database behind channels, customers and the archive): the admin REST API. */
-  admin: AdminDirectory;
-  /** Socket.IO adapter constructor; undefined is the in-memory one. */
-  adapter?: (nsp: unknown) => Adapter;
-  /** Throws when a backing service is unreachable (`/readyz`). */
-  ready(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { Parts } from './ports.js';
 
 export interface RunningHub {
   hub: Hub;
@@ -66,7 +47,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.set('trust proxy', 'loopback');
   app.use(express.json({ limit: '256kb' }));
   const http = createServer(app);
-  const io = createSocketServer(http, { tokens, log, metrics, rate: config.socketRate });
+  const io = createSocketServer(http, { tokens });
   if (parts.adapter) io.adapter(parts.adapter as never);
   const webhooks = new OutboundWebhooks(parts.channels, log);
   const fanout = new SocketFanout(io, (o) => webhooks.deliver(o));
@@ -101,7 +82,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.use(connectorRoutes({ hub, tokens }));
   app.use(adminRoutes({ store: parts.store, admin: parts.admin, adminKey: config.adminKey }));
   app.use(await (await import('./transport/http/pages.js')).pageRoutes(log)); // GET /, /agent and their bundles
-  app.use((_req, res) => void res.status(404).json({ error: { code: 'not_found', message: 'no such route' } }));
+  app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(log));
 
   await parts.scheduler.start();

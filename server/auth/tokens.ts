@@ -1,17 +1,9 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { TokenRole } from '@conversation-hub/client-sdk/contract';
+import type { Actor } from '../domain/actor.js';
 
-/** Who a socket or HTTP caller is, from the token's claims (protocol.md §2). */
-export interface Actor {
-  id: string;
-  role: TokenRole;
-  name?: string;
-  /** Connector tokens: the service identifiers it may serve. */
-  channels?: string[];
-  /** Customer tokens: the channel they came in on. */
-  serviceIdentifier?: string;
-}
+export type { Actor } from '../domain/actor.js';
 
 const Claims = z.object({
   sub: z.string().min(1),
@@ -45,11 +37,22 @@ export class Tokens {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
       const c = Claims.safeParse(payload);
       if (!c.success) return null;
-      const { sub, ...rest } = c.data;
-      if (rest.role === 'customer' && !rest.serviceIdentifier) return null;
-      return { id: sub, ...rest };
+      return toActor(c.data);
     } catch {
       return null;
     }
+  }
+}
+
+/** The claims as an actor of its role: a customer names its channel, a connector the channels it serves. */
+function toActor(c: z.infer<typeof Claims>): Actor | null {
+  const base = c.name === undefined ? { id: c.sub } : { id: c.sub, name: c.name };
+  switch (c.role) {
+    case 'customer':
+      return c.serviceIdentifier ? { ...base, role: 'customer', serviceIdentifier: c.serviceIdentifier } : null;
+    case 'connector':
+      return { ...base, role: 'connector', channels: c.channels ?? [] };
+    default:
+      return { ...base, role: c.role };
   }
 }

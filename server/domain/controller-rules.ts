@@ -27,7 +27,7 @@ export type ControllerEvent =
     }
   | { type: 'session.closed'; sessionId: string; reason: SessionCloseReason }
   | { type: 'participant.joined'; participantId: string; role: ParticipantRole }
-  | { type: 'participant.left'; participantId: string; role: ParticipantRole }
+  | { type: 'participant.left'; participantId: string; role: ParticipantRole; reason?: string }
   | { type: 'inactivity.expired'; sessionId: string }
   | { type: 'handoff.requested'; listId?: string; hasOpenTask: boolean }
   | { type: 'wrapup.submitted'; agentId: string }
@@ -40,10 +40,14 @@ export type ControllerAction =
   | { type: 'create.task'; listId?: string }
   /** Close every task of the conversation that is not closed. */
   | { type: 'close.tasks' }
-  | { type: 'remove.participant'; participantId: string; reason: string };
+  | { type: 'remove.participant'; participantId: string; reason: string }
+  /** The channel's bot joins the conversation (and is sent its view). */
+  | { type: 'invite.bot'; botId: string };
 
 export const WRAPUP_SUBMITTED = 'wrapup_submitted';
 export const WRAPUP_EXPIRED = 'wrapup_expired';
+/** The reason of an agent's leave that hands the conversation on: not "the last agent left". */
+export const TRANSFERRED = 'transferred';
 
 const openSessions = (c: ControllerConversation) => c.channelSessions.filter((s) => s.state === 'open');
 const agents = (c: ControllerConversation) => c.participants.filter((p) => p.role === 'agent');
@@ -60,6 +64,8 @@ export function controllerRules(config: ControllerConfig, conversation: Controll
   switch (event.type) {
     case 'session.started': {
       const out: ControllerAction[] = [];
+      // The channel's bot joins first, on every new session (joining twice changes nothing).
+      if (config.botId !== undefined && !c.participants.some((p) => p.id === config.botId)) out.push({ type: 'invite.bot', botId: config.botId });
       // Greeting once per conversation: on the session that opened it, not on a return on another channel.
       if (event.firstSession && config.greeting) out.push({ type: 'send.message', text: config.greeting });
       // With a bot the bot serves first and asks for a human with handoff.request.
@@ -70,7 +76,11 @@ export function controllerRules(config: ControllerConfig, conversation: Controll
       // Nobody to hand over once the customer has gone; the engine answers the bot `conflict`.
       return event.hasOpenTask || !customerPresent(c) ? [] : [createTask(config, event.listId)];
     case 'participant.left': {
-      if (event.role !== 'agent' || agents(c).length > 0) return [];
+      if (event.role !== 'agent') return [];
+      // Closing: nobody is served any more; whatever task is left closes.
+      if (c.state === 'closing') return [{ type: 'close.tasks' }];
+      // A transfer hands the conversation on: no survey, no closing.
+      if (event.reason === TRANSFERRED || agents(c).length > 0) return [];
       // The last agent left after the customer did: nobody is served any more.
       if (!customerPresent(c)) return [{ type: 'close.tasks' }];
       const out: ControllerAction[] = [];
@@ -83,7 +93,7 @@ export function controllerRules(config: ControllerConfig, conversation: Controll
       return out;
     }
     case 'session.closed':
-      return !customerPresent(c) && agents(c).length === 0 ? [{ type: 'close.tasks' }] : [];
+      return c.state === 'closing' || (!customerPresent(c) && agents(c).length === 0) ? [{ type: 'close.tasks' }] : [];
     case 'inactivity.expired': {
       const s = c.channelSessions.find((x) => x.id === event.sessionId);
       return s?.state === 'open' ? [{ type: 'close.session', sessionId: s.id, reason: 'inactivity' }] : [];
@@ -109,4 +119,16 @@ export type ControllerConversation = Pick<ConversationDoc, 'state' | 'channelSes
 function createTask(config: ControllerConfig, listId?: string): ControllerAction {
   const list = listId ?? config.listId;
   return list === undefined ? { type: 'create.task' } : { type: 'create.task', listId: list };
+}
+
+/** The channel's settings the rules read; a conversation with no channel gets the defaults. */
+export function controllerConfig(channel: Channel | null): ControllerConfig {
+  if (!channel) return { closeOnAgentLeave: false, routingMode: 'push', wrapUp: { enabled: false, timeoutSeconds: 60 } };
+  return {
+    ...channel.controller,
+    routingMode: channel.routingMode,
+    wrapUp: channel.wrapUp,
+    ...(channel.botId ? { botId: channel.botId } : {}),
+    ...(channel.listId ? { listId: channel.listId } : {}),
+  };
 }

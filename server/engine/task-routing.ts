@@ -1,12 +1,7 @@
 import type { Logger } from 'pino';
 import type { AgentTask, ConversationView } from '@conversation-hub/client-sdk/contract';
-import type { Offer, RoutingStore } from '../routing/routing-store.js';
-import type { Scheduler } from '../scheduler/scheduler.js';
-import type { Fanout } from './ports.js';
-
-export interface OfferTimerData {
-  agentId: string;
-}
+import type { Fanout, Offer, RoutingStore, Scheduler } from '../ports.js';
+import type { OfferTimerData } from './context.js';
 
 /**
  * Offers and their timers: the routing store decides atomically who gets a task; this turns each
@@ -19,6 +14,7 @@ export class TaskRouting {
       scheduler: Scheduler;
       fanout: Fanout;
       log: Logger;
+      now: () => number;
       /** The conversation as an agent sees it, for the offer. */
       view(conversationId: string): Promise<ConversationView>;
       /** Offer timeout of the channel the task's conversation came through, in seconds. */
@@ -32,8 +28,8 @@ export class TaskRouting {
       if (task.listId) this.d.fanout.toList(task.listId, 'task.queued', { task });
       return;
     }
-    const expiresAt = Date.now() + (await this.d.offerTimeoutSeconds(task.conversationId)) * 1000;
-    const offer = await this.d.routing.offerNext(task.id, Date.now(), expiresAt);
+    const expiresAt = this.d.now() + (await this.d.offerTimeoutSeconds(task.conversationId)) * 1000;
+    const offer = await this.d.routing.offerNext(task.id, this.d.now(), expiresAt);
     if (offer) await this.deliver(offer);
   }
 
@@ -42,10 +38,10 @@ export class TaskRouting {
     for (let i = 0; i < 100; i++) {
       // The offer timeout depends on the task's channel, known only once picked: use the default,
       // then move the timer to the channel's timeout in `deliver`.
-      const offer = await this.d.routing.nextTaskForAgent(agentId, Date.now(), Date.now() + 30_000);
+      const offer = await this.d.routing.nextTaskForAgent(agentId, this.d.now(), this.d.now() + 30_000);
       if (!offer) return;
       const timeout = await this.d.offerTimeoutSeconds(offer.task.conversationId);
-      await this.deliver({ ...offer, expiresAt: Date.now() + timeout * 1000 });
+      await this.deliver({ ...offer, expiresAt: this.d.now() + timeout * 1000 });
     }
   }
 

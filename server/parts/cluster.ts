@@ -1,5 +1,5 @@
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Parts } from '../app.js';
+import type { Parts } from '../ports.js';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { createDatabase } from '../persistence/create-database.js';
@@ -7,7 +7,7 @@ import { closeRedis, connectRedis, duplicateRedis } from '../redis/connect.js';
 import { RedisRoutingStore } from '../routing/redis-routing-store.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
 import { RedisConversationStore } from '../store/redis-store.js';
-import { databaseParts } from './embedded.js';
+import { databaseParts } from './database.js';
 
 /**
  * Any number of nodes as one hub: live state and routing in Redis (Lua), fan-out through the

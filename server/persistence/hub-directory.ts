@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Activity, AgentTask, Channel, Conversation, ConversationView, Customer, CustomerIdentifier } from '@conversation-hub/client-sdk/contract';
 import { ErrorCode } from '@conversation-hub/client-sdk/contract';
 import { HubError } from '../domain/errors.js';
-import type { Archive, ChannelDirectory, CustomerDirectory } from '../engine/ports.js';
+import type { AdminDirectory, Archive, ChannelDirectory, CustomerDirectory } from '../ports.js';
+export type { AdminDirectory } from '../ports.js';
 import { archiveConversation } from './archive.js';
 import { customerHistory, findArchivedConversation } from './archive-read.js';
 import { toChannel } from './channels.js';
@@ -11,11 +12,6 @@ import { findCustomerByIdentifier, getCustomer, resolveCustomer } from './custom
 import type { Database } from './database.js';
 
 /** What the admin API needs from the record besides the repositories: the db, and a way to drop cached channels. */
-export interface AdminDirectory {
-  readonly db: Kysely<Database>;
-  /** An admin changed channels on this node: forget every cached one. */
-  channelsChanged(): void;
-}
 
 export interface HubDirectoryOptions {
   /** How long a channel lookup is served from memory; default 5 s. */

@@ -17,22 +17,8 @@ export interface Committed<R> {
   lastSeq: number;
 }
 
-/** An open channel session that a connector serves: activities every customer may see go to it as `connector.outbound`. */
-export interface ConnectorTarget {
-  serviceIdentifier: string;
-  channelSessionId: string;
-  customerIdentifier: string;
-}
-
-/** The connector-served open sessions of a conversation (their channelData names the customer's identifier). */
-export function connectorTargets(doc: ConversationDoc): ConnectorTarget[] {
-  const out: ConnectorTarget[] = [];
-  for (const s of doc.channelSessions) {
-    const customerIdentifier = s.channelData.customerIdentifier;
-    if (s.state === 'open' && customerIdentifier !== undefined) out.push({ serviceIdentifier: s.serviceIdentifier, channelSessionId: s.id, customerIdentifier });
-  }
-  return out;
-}
+export { connectorTargets, type ConnectorTarget } from '../domain/connector-targets.js';
+import type { ConnectorTarget } from '../domain/connector-targets.js';
 
 export interface AppendResult {
   activity: Activity;
@@ -44,7 +30,7 @@ export interface AppendResult {
 export interface AppendOptions {
   /**
    * The customer's channel session the activity came through: the append fails with `conflict`
-   * (details `{ reason: 'session_closed' }`) unless it is open, and records the time on it.
+   * (`SessionClosedError`) unless it is open, and records the time on it.
    */
   sessionId?: string;
   /** The sender (not a customer): the append fails with `forbidden` unless they are in the conversation. */

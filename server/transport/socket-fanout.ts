@@ -1,11 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Activity, ConnectorOutbound, ServerToClientEvents, TypingPush } from '@conversation-hub/client-sdk/contract';
-import type { Fanout } from '../engine/ports.js';
-import type { HubServer } from './socket-server.js';
+import type { Fanout } from '../ports.js';
 import { rooms } from './rooms.js';
-
-/** The socket whose call is being served, for the length of the call (set by the transport). */
-export const callingSocket = new AsyncLocalStorage<string>();
+import type { HubServer } from './socket-types.js';
 
 /** The engine's Fanout on Socket.IO rooms: the adapter (in-memory or Redis) carries it to every node. */
 export class SocketFanout implements Fanout {
@@ -14,13 +10,12 @@ export class SocketFanout implements Fanout {
     private readonly onOutbound?: (o: ConnectorOutbound) => void,
   ) {}
 
-  activities(list: readonly Activity[], skipCaller = false): void {
-    const caller = skipCaller ? callingSocket.getStore() : undefined;
+  activities(list: readonly Activity[], skipSocket?: string): void {
     for (const a of list) {
       // `agents` activities go only to the agents' room: a customer socket is never in it.
       const room = a.visibility === 'all' ? rooms.conversation(a.conversationId) : rooms.agents(a.conversationId);
       // A socket id is also a room: the caller's other tabs still get it.
-      (caller ? this.io.to(room).except(caller) : this.io.to(room)).emit('activity', a);
+      (skipSocket ? this.io.to(room).except(skipSocket) : this.io.to(room)).emit('activity', a);
     }
   }
 

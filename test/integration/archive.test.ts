@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Activity, ConversationView } from '@conversation-hub/client-sdk/contract';
 import type { Parts } from '../../server/app.js';
 import { createLogger } from '../../server/log.js';
-import { databaseParts } from '../../server/parts/embedded.js';
+import { clusterParts } from '../../server/parts/cluster.js';
+import { databaseParts } from '../../server/parts/database.js';
 import { findArchivedConversation } from '../../server/persistence/archive-read.js';
 import { createDatabase, type HubDatabase } from '../../server/persistence/create-database.js';
 import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js';
@@ -11,10 +12,10 @@ import { LocalScheduler } from '../../server/scheduler/local-scheduler.js';
 import { MemoryConversationStore } from '../../server/store/memory-store.js';
 import { postgresDatabase, TEST_DATABASE_URL } from '../helpers/database.js';
 import { startProxy, type TcpProxy } from '../helpers/proxy.js';
-import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { startTestHub, testMode, type TestHub } from '../helpers/start-hub.js';
 import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';
 
-describe('embedded hub: a closed conversation is archived in PGlite', () => {
+describe(`${testMode} hub: a closed conversation is archived (${testMode === 'cluster' ? 'Postgres' : 'PGlite'})`, () => {
   let hub: TestHub;
   beforeAll(async () => {
     hub = await startTestHub();
@@ -98,34 +99,41 @@ describe('Postgres away while a conversation closes', () => {
     proxiedUrl.hostname = '127.0.0.1';
     proxiedUrl.port = String(proxy.port);
 
+    // The archive as the hub has it, with every attempt reported, so the test waits on retries, not on time.
+    const reported = (archive: Parts['archive']): Parts['archive'] => ({
+      find: (id) => archive.find(id),
+      history: (id, limit) => archive.history(id, limit),
+      save: async (...args) => {
+        try {
+          await archive.save(...args);
+        } catch (err) {
+          failures++;
+          saves.emit('failed', err);
+          throw err;
+        }
+        saves.emit('saved', args[0].id);
+      },
+    });
+
+    // Each instance (one embedded, two in a cluster) keeps its record in `direct`'s schema, through the proxy.
     hub = await startTestHub({}, {
       parts: async (config) => {
         const log = createLogger(config.logLevel);
+        if (testMode === 'cluster') {
+          const parts = await clusterParts({ ...config, databaseUrl: proxiedUrl.toString(), databaseSchema: direct.schema! }, log);
+          return { ...parts, archive: reported(parts.archive) };
+        }
         const database = await createDatabase({ kind: 'postgres', url: proxiedUrl.toString(), schema: direct.schema!, max: 3, connectTimeoutMs: 1_000, logger: log });
         const record = await databaseParts(database, log); // migrates and seeds through the proxy
         const store = new MemoryConversationStore();
         const scheduler = new LocalScheduler(log);
-        const parts: Parts = {
+        return {
           store,
           routing: new MemoryRoutingStore(),
           scheduler,
           channels: record.channels,
           customers: record.customers,
-          // The real archive, with every attempt reported, so the test waits on retries, not on time.
-          archive: {
-            find: (id) => record.directory.find(id),
-            history: (id, limit) => record.directory.history(id, limit),
-            save: async (...args) => {
-              try {
-                await record.directory.save(...args);
-              } catch (err) {
-                failures++;
-                saves.emit('failed', err);
-                throw err;
-              }
-              saves.emit('saved', args[0].id);
-            },
-          },
+          archive: reported(record.archive),
           admin: record.admin,
           ready: record.ready,
           close: async () => {
@@ -134,7 +142,6 @@ describe('Postgres away while a conversation closes', () => {
             await database.close();
           },
         };
-        return parts;
       },
     });
   });

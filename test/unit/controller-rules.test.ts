@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { ChannelSession, ConversationState, ParticipantRole } from '@conversation-hub/client-sdk/contract';
 import {
   controllerRules,
+  TRANSFERRED,
   WRAPUP_EXPIRED,
   WRAPUP_SUBMITTED,
   type ControllerConfig,
@@ -35,6 +36,7 @@ function conv(
 }
 
 const CUSTOMER: [string, ParticipantRole] = ['cust', 'customer'];
+const BOT: [string, ParticipantRole] = ['bot', 'bot'];
 const started = (over: Partial<Extract<ControllerEvent, { type: 'session.started' }>> = {}): ControllerEvent => ({
   type: 'session.started',
   sessionId: 's1',
@@ -44,20 +46,36 @@ const started = (over: Partial<Extract<ControllerEvent, { type: 'session.started
 });
 const agentLeft: ControllerEvent = { type: 'participant.left', participantId: 'a1', role: 'agent' };
 
+describe('the channel bot', () => {
+  test('invited first when a session starts and the bot is not in the conversation, before the greeting', () => {
+    const actions = controllerRules(cfg({ greeting: 'Hello!', botId: 'bot' }), conv(['s1'], [CUSTOMER], 'created'), started());
+    expect(actions).toEqual([{ type: 'invite.bot', botId: 'bot' }, { type: 'send.message', text: 'Hello!' }]);
+  });
+
+  test('invited again on a later session when it has left; not when it is there', () => {
+    expect(controllerRules(cfg({ botId: 'bot' }), conv(['!s1', 's2'], [CUSTOMER], 'inactive'), started({ sessionId: 's2', firstSession: false }))).toEqual([{ type: 'invite.bot', botId: 'bot' }]);
+    expect(controllerRules(cfg({ botId: 'bot' }), conv(['!s1', 's2'], [CUSTOMER, BOT], 'inactive'), started({ sessionId: 's2', firstSession: false }))).toEqual([]);
+  });
+
+  test('a channel without a bot invites none', () => {
+    expect(controllerRules(cfg(), conv(['s1'], [CUSTOMER], 'created'), started())).not.toContainEqual(expect.objectContaining({ type: 'invite.bot' }));
+  });
+});
+
 describe('greeting', () => {
   test('sent when the first customer session starts, if configured', () => {
-    const actions = controllerRules(cfg({ greeting: 'Hello!', botId: 'bot' }), conv(['s1'], [CUSTOMER], 'created'), started());
+    const actions = controllerRules(cfg({ greeting: 'Hello!', botId: 'bot' }), conv(['s1'], [CUSTOMER, BOT], 'created'), started());
     expect(actions).toEqual([{ type: 'send.message', text: 'Hello!' }]);
   });
 
   test('not sent on a later session (the customer came back on another channel)', () => {
-    const actions = controllerRules(cfg({ greeting: 'Hello!', botId: 'bot' }), conv(['s1', 's2'], [CUSTOMER], 'created'), started({ sessionId: 's2', firstSession: false }));
+    const actions = controllerRules(cfg({ greeting: 'Hello!', botId: 'bot' }), conv(['s1', 's2'], [CUSTOMER, BOT], 'created'), started({ sessionId: 's2', firstSession: false }));
     expect(actions).toEqual([]);
   });
 
   test('not sent when not configured (nor when empty)', () => {
-    expect(controllerRules(cfg({ botId: 'bot' }), conv(['s1'], [CUSTOMER], 'created'), started())).toEqual([]);
-    expect(controllerRules(cfg({ botId: 'bot', greeting: '' }), conv(['s1'], [CUSTOMER], 'created'), started())).toEqual([]);
+    expect(controllerRules(cfg({ botId: 'bot' }), conv(['s1'], [CUSTOMER, BOT], 'created'), started())).toEqual([]);
+    expect(controllerRules(cfg({ botId: 'bot', greeting: '' }), conv(['s1'], [CUSTOMER, BOT], 'created'), started())).toEqual([]);
   });
 });
 
@@ -81,7 +99,7 @@ describe('a customer needing a human', () => {
   });
 
   test('not when the channel has a bot: the bot serves and hands off', () => {
-    expect(controllerRules(cfg({ botId: 'bot' }), conv(['s1'], [CUSTOMER], 'created'), started())).toEqual([]);
+    expect(controllerRules(cfg({ botId: 'bot' }), conv(['s1'], [CUSTOMER, BOT], 'created'), started())).toEqual([]);
   });
 
   test('not when an agent is in the conversation', () => {
@@ -155,6 +173,15 @@ describe('the last agent leaving', () => {
     expect(controllerRules(cfg(), conv(['s1'], [CUSTOMER], 'inactive'), agentLeft)).toEqual([]);
   });
 
+  test('an agent who leaves to transfer the conversation is not "the last agent": no survey, no close', () => {
+    const transferred: ControllerEvent = { ...agentLeft, reason: TRANSFERRED } as ControllerEvent;
+    expect(controllerRules(cfg({ survey: 'Rate us', closeOnAgentLeave: true }), conv(['s1'], [CUSTOMER], 'inactive'), transferred)).toEqual([]);
+  });
+
+  test('an agent leaving a closing conversation closes the tasks left, even while another agent is in it', () => {
+    expect(controllerRules(cfg({ survey: 'Rate us' }), conv(['!s1'], [['a2', 'agent']], 'closing'), agentLeft)).toEqual([{ type: 'close.tasks' }]);
+  });
+
   test('after the customer left: no survey, no close, the tasks are closed', () => {
     const actions = controllerRules(cfg({ survey: 'Rate us', closeOnAgentLeave: true }), conv(['!s1'], [], 'closing'), agentLeft);
     expect(actions).toEqual([{ type: 'close.tasks' }]);
@@ -181,6 +208,10 @@ describe('the customer leaving', () => {
 
   test('not while another session of the customer is open', () => {
     expect(controllerRules(cfg(), conv(['!s1', 's2'], [CUSTOMER], 'created'), { type: 'session.closed', sessionId: 's1', reason: 'inactivity' })).toEqual([]);
+  });
+
+  test('a session closing in a closing conversation closes the tasks whoever is left', () => {
+    expect(controllerRules(cfg(), conv(['!s1'], [['a1', 'agent']], 'closing'), { type: 'session.closed', sessionId: 's1', reason: 'controller' })).toEqual([{ type: 'close.tasks' }]);
   });
 
   test('not while an agent is in the conversation (customer_left / wrap_up)', () => {

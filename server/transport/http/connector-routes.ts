@@ -1,20 +1,44 @@
-import { Router } from 'express';
-import { ConnectorInbound, ErrorCode } from '@conversation-hub/client-sdk/contract';
+import type { Router } from 'express';
+import { z } from 'zod';
+import { ConnectorInbound } from '@conversation-hub/client-sdk/contract';
 import type { Tokens } from '../../auth/tokens.js';
-import { HubError } from '../../domain/errors.js';
 import type { Hub } from '../../engine/hub.js';
-import { bearer } from './auth.js';
-import { parseBody } from './errors.js';
+import { buildRouter, routesFor, type HttpRoute } from './route-table.js';
+import { ConnectorInboundAnswer } from './wire-schemas.js';
 
-/** `connector.inbound` for connectors that speak HTTP (protocol.md §6), with a connector token. */
-export function connectorRoutes(deps: { hub: Hub; tokens: Tokens }): Router {
-  const r = Router();
-  r.post('/api/connectors/:serviceIdentifier/inbound', async (req, res) => {
-    const actor = await deps.tokens.verify(bearer(req));
-    if (!actor) throw new HubError(ErrorCode.Unauthorized, 'a connector token is required');
-    if (actor.role !== 'connector') throw new HubError(ErrorCode.Forbidden, 'only connectors may post inbound messages');
-    const body = parseBody(ConnectorInbound, { ...(req.body as object), serviceIdentifier: req.params.serviceIdentifier });
-    res.json(await deps.hub.connectorInbound(actor, body));
-  });
-  return r;
+export interface ConnectorRouteDeps {
+  hub: Hub;
+  tokens: Tokens;
+}
+
+/** `connector.inbound` over HTTP: the channel comes from the path, the rest is the call's payload. */
+export const ConnectorInboundParams = z.object({ serviceIdentifier: ConnectorInbound.shape.serviceIdentifier });
+export const ConnectorInboundBody = ConnectorInbound.omit({ serviceIdentifier: true });
+
+const route = routesFor<ConnectorRouteDeps>();
+
+/** `connector.inbound` for connectors that speak HTTP (PROTOCOL.md §6.3), with a connector token. */
+export const connectorRouteTable: HttpRoute<ConnectorRouteDeps>[] = [
+  route({
+    method: 'post',
+    path: '/api/connectors/:serviceIdentifier/inbound',
+    operationId: 'connectorInbound',
+    tag: 'connectors',
+    summary: 'A customer message from a channel connector',
+    description:
+      'The same as the `connector.inbound` call (PROTOCOL.md §3), for connectors that speak HTTP. The token must be a connector’s ' +
+      'and list the channel in its `channels` (else `forbidden`). Replies to the customer go to the channel’s `outboundWebhookUrl` ' +
+      '(the `connectorOutbound` webhook). The same `message.clientMessageId` again answers the first activity, not a copy.',
+    auth: 'connector',
+    params: ConnectorInboundParams,
+    body: ConnectorInboundBody,
+    errors: ['not_found'],
+    ok: { status: 200, description: 'Where the message went, and its activity', schema: ConnectorInboundAnswer },
+    handler: async ({ deps, actor, params, body }) => deps.hub.connectors.inbound({ actor }, { ...body, serviceIdentifier: params.serviceIdentifier }),
+  }),
+];
+
+/** The connector routes as their own router (app.ts mounts `httpRoutes` from routes.ts instead once it switches). */
+export function connectorRoutes(deps: ConnectorRouteDeps): Router {
+  return buildRouter(connectorRouteTable, deps);
 }

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type { Actor } from '../domain/actor.js';
+import type { Archive, ChannelDirectory, ConversationStore, CustomerDirectory, Fanout, RoutingStore, Scheduler, TimerKind } from '../ports.js';
+
+/** Where a customer socket is: its conversation and channel session. The transport keeps it per socket. */
+export interface CustomerPlace {
+  conversationId: string;
+  channelSessionId: string;
+}
+
+/**
+ * Who is calling and from where, passed to every use case as an argument (never ambient state).
+ * `socketId`: the calling socket, whose acknowledgement carries what its call wrote, so the
+ * publish skips it. `place`: a customer socket's session. `timer`: the timer whose handler runs.
+ */
+export interface CallContext {
+  actor: Actor;
+  socketId?: string;
+  place?: CustomerPlace;
+}
+
+/** What the after-write pipeline needs to know of its caller. */
+export interface RunContext {
+  /** Skipped by the publish of the call's own write: its acknowledgement carries the activity. */
+  socketId?: string;
+  /** Set when a timer's handler runs: that timer is not cancelled by the change it makes. */
+  timer?: { kind: TimerKind; key: string };
+}
+
+/** What the engine is built from: the ports and a few settings. */
+export interface EngineDeps {
+  store: ConversationStore;
+  routing: RoutingStore;
+  scheduler: Scheduler;
+  channels: ChannelDirectory;
+  customers: CustomerDirectory;
+  archive: Archive;
+  fanout: Fanout;
+  log: Logger;
+  /** Capacity of an agent who names none. */
+  agentCapacity: number;
+  /** How long an agent with no socket keeps its offers. */
+  agentGraceSeconds: number;
+  /** Overrides every channel's inactivity timeout (tests, demos). */
+  inactivityOverrideSeconds?: number;
+  /** The clock (epoch ms); tests may give their own. */
+  now?: () => number;
+}
+
+/** `{ conversationId }`: the data of the inactivity, wrap-up and archive timers. */
+export interface ConversationRef {
+  conversationId: string;
+}
+
+export interface OfferTimerData {
+  agentId: string;
+}

@@ -1,0 +1,74 @@
+import type { Activity, AgentTask, CallInput, ConversationView } from '@conversation-hub/client-sdk/contract';
+import { participantRole } from '../domain/actor.js';
+import { canSee, draft, fromOf, join, leave, participant } from '../domain/conversation.js';
+import { badField, conflict, notFound } from '../domain/errors.js';
+import { isPending } from '../domain/routing-rules.js';
+import type { CallContext } from './context.js';
+import type { EngineCore } from './core.js';
+
+/** Agents, supervisors, bots and apps in a conversation: what they say, joining and leaving, a bot's handoff. */
+export class Participants {
+  constructor(private readonly e: EngineCore) {}
+
+  /** A message from a participant (not a customer): the store checks they are in the conversation, in the same append. */
+  async message(ctx: CallContext, input: CallInput<'message.send'>): Promise<Activity> {
+    if (!input.conversationId) throw badField('conversationId', 'required');
+    const payload = input.attachments ? { text: input.text, attachments: input.attachments } : { text: input.text };
+    const from = fromOf({ ...ctx.actor, role: participantRole(ctx.actor) });
+    return this.say(ctx, draft(input.conversationId, 'message', 'all', from, payload, this.e.iso(), { clientMessageId: input.clientMessageId }));
+  }
+
+  async whisper(ctx: CallContext, input: CallInput<'whisper.send'>): Promise<Activity> {
+    const from = fromOf({ ...ctx.actor, role: participantRole(ctx.actor) });
+    return this.say(ctx, draft(input.conversationId, 'whisper', 'agents', from, { text: input.text }, this.e.iso()));
+  }
+
+  async suggestion(ctx: CallContext, input: CallInput<'suggestion.send'>): Promise<Activity> {
+    const payload = input.confidence === undefined ? { text: input.text } : { text: input.text, confidence: input.confidence };
+    return this.say(ctx, draft(input.conversationId, 'suggestion', 'agents', fromOf({ ...ctx.actor, role: 'bot' }), payload, this.e.iso()));
+  }
+
+  async custom(ctx: CallContext, input: CallInput<'custom.send'>): Promise<Activity> {
+    const from = fromOf({ ...ctx.actor, role: participantRole(ctx.actor) });
+    return this.say(ctx, draft(input.conversationId, 'custom', input.visibility, from, input.payload, this.e.iso()));
+  }
+
+  /** Typing is relayed, never stored. */
+  async typing(ctx: CallContext, conversationId: string, typing: boolean): Promise<void> {
+    if (ctx.actor.role !== 'customer') await this.e.reads.requireParticipant(conversationId, ctx.actor.id);
+    this.e.d.fanout.typing({ conversationId, from: fromOf({ ...ctx.actor, role: participantRole(ctx.actor) }), typing });
+  }
+
+  /** A bot hands over to a human: the handoff (transcript, intent, sentiment) for the agents, then a task. */
+  async handoff(ctx: CallContext, input: CallInput<'handoff.request'>): Promise<AgentTask> {
+    await this.e.reads.requireParticipant(input.conversationId, ctx.actor.id);
+    if ((await this.e.d.routing.tasksOf(input.conversationId)).some(isPending)) throw conflict('a task for this conversation is already waiting');
+    const stored = await this.e.d.store.get(input.conversationId);
+    const { conversationId, listId, ...rest } = input;
+    const d = draft(conversationId, 'handoff', 'agents', fromOf({ ...ctx.actor, role: 'bot' }), { ...rest, transcriptSeq: stored?.lastSeq ?? 0 }, this.e.iso());
+    const { tasks } = await this.e.pipeline.append(ctx, d, { events: [listId ? { type: 'handoff.requested', listId } : { type: 'handoff.requested' }] });
+    const task = tasks[0];
+    if (!task) throw conflict('the conversation needs no agent (the customer has gone or an agent has it)');
+    return task;
+  }
+
+  /** Supervisors and apps join to monitor: they see everything, and the room sees them join. */
+  async join(ctx: CallContext, conversationId: string): Promise<ConversationView> {
+    const role = participantRole(ctx.actor);
+    const now = this.e.iso();
+    await this.e.pipeline.update(ctx, conversationId, join(participant(ctx.actor.id, role, ctx.actor.name, now), undefined, now));
+    // Joining twice wrote nothing: the caller's new socket still joins the rooms.
+    await this.e.d.fanout.join(ctx.actor.id, conversationId, canSee(role, 'agents'));
+    return this.e.reads.view(conversationId, role);
+  }
+
+  async leave(ctx: CallContext, conversationId: string, reason?: string): Promise<void> {
+    const c = await this.e.pipeline.update(ctx, conversationId, leave(ctx.actor.id, reason, this.e.iso()));
+    if (!c.result.left) throw notFound('participant in conversation');
+  }
+
+  /** Appends what the caller said; the caller's acknowledgement carries it back. */
+  private async say(ctx: CallContext, d: ReturnType<typeof draft>): Promise<Activity> {
+    return (await this.e.pipeline.append(ctx, d, { options: { participantId: ctx.actor.id }, acked: true })).activity;
+  }
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentTask, CallInput, ConversationView } from '@conversation-hub/client-sdk/contract';
+import { TRANSFERRED } from '../domain/controller-rules.js';
+import { CONTROLLER, draft, fromOf, join, leave, participant } from '../domain/conversation.js';
+import { conflict, HubError } from '../domain/errors.js';
+import type { CallContext } from './context.js';
+import type { EngineCore } from './core.js';
+
+/** An agent's answers to tasks: accept, reject, pull from a queue, transfer, wrap up. */
+export class Tasks {
+  constructor(private readonly e: EngineCore) {}
+
+  async accept(ctx: CallContext, taskId: string): Promise<ConversationView> {
+    const task = await this.e.d.routing.accept(taskId, ctx.actor.id, this.e.now());
+    await this.e.d.scheduler.cancel('offer', taskId);
+    return this.assign(ctx, task);
+  }
+
+  async reject(ctx: CallContext, taskId: string): Promise<void> {
+    const { task } = await this.e.d.routing.reject(taskId, ctx.actor.id, this.e.now());
+    await this.e.tasks.requeued(task, ctx.actor.id, null);
+  }
+
+  async queue(listId: string): Promise<AgentTask[]> {
+    return this.e.d.routing.queued(listId);
+  }
+
+  /** Pull mode: of agents racing for one task, the routing store lets exactly one win. */
+  async pull(ctx: CallContext, taskId: string): Promise<ConversationView> {
+    const task = await this.e.d.routing.pull(taskId, ctx.actor.id, this.e.now());
+    if (task.listId) this.e.d.fanout.toList(task.listId, 'task.revoked', { taskId, reason: 'taken' });
+    return this.assign(ctx, task);
+  }
+
+  /** Hands the conversation on: a new task for the agent or list; the current agent leaves it to them. */
+  async transfer(ctx: CallContext, input: CallInput<'conversation.transfer'>): Promise<AgentTask> {
+    const { conversationId, to } = input;
+    await this.e.reads.requireParticipant(conversationId, ctx.actor.id);
+    const mode = 'agentId' in to ? 'push' : ((await this.e.reads.channelOf(conversationId))?.routingMode ?? 'push');
+    const { task } = await this.e.d.routing.createTask(
+      'agentId' in to ? { id: randomUUID(), conversationId, mode, targetAgentId: to.agentId } : { id: randomUUID(), conversationId, mode, listId: to.listId },
+      this.e.now(),
+    );
+    await this.e.pipeline.append(ctx, draft(conversationId, 'task.created', 'agents', fromOf({ ...ctx.actor, role: 'agent' }), { task }, this.e.iso()));
+    await this.e.pipeline.update(ctx, conversationId, leave(ctx.actor.id, TRANSFERRED, this.e.iso()));
+    await this.e.tasks.route(task, mode);
+    return task;
+  }
+
+  /** The wrap-up: recorded for the agents; the Controller then lets the agent go. */
+  async submitWrapUp(ctx: CallContext, input: CallInput<'wrapup.submit'>): Promise<void> {
+    await this.e.reads.requireParticipant(input.conversationId, ctx.actor.id);
+    const payload = input.note === undefined ? { codes: input.codes ?? [] } : { codes: input.codes ?? [], note: input.note };
+    await this.e.pipeline.append(ctx, draft(input.conversationId, 'wrapup', 'agents', fromOf({ ...ctx.actor, role: 'agent' }), payload, this.e.iso()));
+  }
+
+  /** The agent takes the conversation: joins it, sees it all, and the room learns who has it. */
+  private async assign(ctx: CallContext, task: AgentTask): Promise<ConversationView> {
+    const now = this.e.iso();
+    try {
+      await this.e.pipeline.update(ctx, task.conversationId, join(participant(ctx.actor.id, 'agent', ctx.actor.name, now), 'task', now));
+    } catch (err) {
+      if (!(err instanceof HubError) || err.code !== 'not_found') throw err;
+      // The conversation closed between the offer and the answer.
+      await this.e.pipeline.act(ctx, task.conversationId, [{ type: 'close.tasks' }]);
+      throw conflict('the conversation has closed');
+    }
+    await this.e.pipeline.append(ctx, draft(task.conversationId, 'task.assigned', 'agents', CONTROLLER, { task }, this.e.iso()));
+    return this.e.reads.view(task.conversationId, 'agent');
+  }
+}

@@ -1,0 +1,109 @@
+import type { CallInput, CallName, CallResults, TokenRole } from '@conversation-hub/client-sdk/contract';
+import type { ConnectorActor, CustomerActor } from '../domain/actor.js';
+import { badField, conflict, forbidden } from '../domain/errors.js';
+import type { CallContext, CustomerPlace } from '../engine/context.js';
+import type { Hub } from '../engine/hub.js';
+
+/** A call's answer: the result for the acknowledgement, and where a customer socket now is when the call moved it. */
+export interface Reply<E extends CallName> {
+  result: CallResults[E];
+  place?: CustomerPlace;
+}
+
+export interface CallRoute<E extends CallName> {
+  /** Who may make the call at all; the engine checks the caller's relation to the conversation. */
+  roles: readonly TokenRole[];
+  handle(ctx: CallContext, input: CallInput<E>): Promise<Reply<E>>;
+}
+
+/** One entry per call of the contract: a call without a handler does not compile. */
+export type CallRoutes = { [E in CallName]: CallRoute<E> };
+
+const STAFF = ['agent', 'supervisor', 'bot', 'app'] as const;
+
+/** The socket calls of PROTOCOL.md §3, wired to the engine's use cases. */
+export function callRoutes(hub: Hub): CallRoutes {
+  return {
+    'message.send': {
+      roles: ['customer', ...STAFF],
+      handle: async (ctx, input) => {
+        if (ctx.actor.role !== 'customer') return ok({ activity: await hub.participants.message(ctx, input) });
+        const { activity, place } = await hub.customers.message(customer(ctx), input);
+        return { result: { activity }, place };
+      },
+    },
+    typing: {
+      roles: ['customer', 'agent', 'supervisor'],
+      handle: async (ctx, input) => {
+        const conversationId = ctx.actor.role === 'customer' ? customer(ctx).place.conversationId : input.conversationId;
+        if (!conversationId) throw badField('conversationId', 'required');
+        await hub.participants.typing(ctx, conversationId, input.typing);
+        return ok({});
+      },
+    },
+    'activities.since': { roles: ['customer', ...STAFF], handle: async (ctx, input) => ok(await hub.reads.since(ctx.actor, input)) },
+    'session.end': {
+      roles: ['customer'],
+      handle: async (ctx) => {
+        await hub.customers.end(customer(ctx));
+        return ok({});
+      },
+    },
+    'whisper.send': { roles: ['agent', 'supervisor', 'bot'], handle: async (ctx, input) => ok({ activity: await hub.participants.whisper(ctx, input) }) },
+    'custom.send': { roles: ['app', 'bot', 'agent', 'supervisor'], handle: async (ctx, input) => ok({ activity: await hub.participants.custom(ctx, input) }) },
+    'suggestion.send': { roles: ['bot'], handle: async (ctx, input) => ok({ activity: await hub.participants.suggestion(ctx, input) }) },
+    'handoff.request': { roles: ['bot'], handle: async (ctx, input) => ok({ task: await hub.participants.handoff(ctx, input) }) },
+    'agent.state': { roles: ['agent'], handle: async (ctx, input) => ok({ state: await hub.agents.setState(ctx, input) }) },
+    'task.accept': { roles: ['agent'], handle: async (ctx, input) => ok({ conversation: await hub.tasks.accept(ctx, input.taskId) }) },
+    'task.reject': {
+      roles: ['agent'],
+      handle: async (ctx, input) => {
+        await hub.tasks.reject(ctx, input.taskId);
+        return ok({});
+      },
+    },
+    'queue.list': { roles: ['agent'], handle: async (_ctx, input) => ok({ tasks: await hub.tasks.queue(input.listId) }) },
+    'task.pull': { roles: ['agent'], handle: async (ctx, input) => ok({ conversation: await hub.tasks.pull(ctx, input.taskId) }) },
+    'conversation.transfer': { roles: ['agent'], handle: async (ctx, input) => ok({ task: await hub.tasks.transfer(ctx, input) }) },
+    'wrapup.submit': {
+      roles: ['agent'],
+      handle: async (ctx, input) => {
+        await hub.tasks.submitWrapUp(ctx, input);
+        return ok({});
+      },
+    },
+    'customer.history': { roles: ['agent', 'supervisor'], handle: async (_ctx, input) => ok({ conversations: await hub.reads.customerHistory(input) }) },
+    'connector.inbound': { roles: ['connector'], handle: async (ctx, input) => ok(await hub.connectors.inbound(connector(ctx), input)) },
+    'connector.session.end': {
+      roles: ['connector'],
+      handle: async (ctx, input) => {
+        await hub.connectors.sessionEnd(connector(ctx), input);
+        return ok({});
+      },
+    },
+    'conversation.join': { roles: ['supervisor', 'app'], handle: async (ctx, input) => ok({ conversation: await hub.participants.join(ctx, input.conversationId) }) },
+    'conversation.leave': {
+      roles: ['agent', 'supervisor', 'bot', 'app'],
+      handle: async (ctx, input) => {
+        await hub.participants.leave(ctx, input.conversationId);
+        return ok({});
+      },
+    },
+  };
+}
+
+function ok<E extends CallName>(result: CallResults[E]): Reply<E> {
+  return { result };
+}
+
+/** A customer's call needs the session its connection opened. */
+function customer(ctx: CallContext): CallContext & { actor: CustomerActor; place: CustomerPlace } {
+  if (ctx.actor.role !== 'customer') throw forbidden('customers only');
+  if (!ctx.place) throw conflict('the customer session is not open');
+  return ctx as CallContext & { actor: CustomerActor; place: CustomerPlace };
+}
+
+function connector(ctx: CallContext): CallContext & { actor: ConnectorActor } {
+  if (ctx.actor.role !== 'connector') throw forbidden('connectors only');
+  return ctx as CallContext & { actor: ConnectorActor };
+}
