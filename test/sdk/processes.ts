@@ -87,7 +87,7 @@ export async function startHubProcess(cmd: string, args: string[], env: Record<s
     await exited;
   };
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start in 45 s:\n${lines.join('\n')}`)), 45_000);
+    const timer = setTimeout(() => reject(new Error(`hub did not start in 60 s:\n${lines.join('\n')}`)), 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
       if (!line.includes('"hub listening"')) return;

@@ -21,7 +21,7 @@ beforeAll(async () => {
   await must('npm', ['run', 'build:sdk'], { cwd: root });
   dataDir = mkdtempSync(join(tmpdir(), 'hub-readme-'));
   hub = await startHubProcess('npm', ['start'], { HUB_DATA_DIR: dataDir });
-}, 90_000);
+}, 120_000);
 
 afterAll(async () => {
   await hub?.stop();
