@@ -15,7 +15,7 @@ export interface ConversationFacts {
 }
 
 /**
- * The seeds' state machine as a pure function of the facts (protocol.md §1, "Conversation states").
+ * The seeds' state machine as a pure function of the facts (PROTOCOL.md §1.2).
  * `closing` is sticky: once customer and agents are gone the archive runs, and a returning customer
  * gets a new conversation (the store enforces that; see `isJoinable`).
  */

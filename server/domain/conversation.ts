@@ -219,7 +219,7 @@ export function fromOf(p: { id: string; role: ParticipantRole; name?: string }):
   return p.name ? { id: p.id, role: p.role, name: p.name } : { id: p.id, role: p.role };
 }
 
-/** The wire Conversation (protocol.md §1). */
+/** The wire Conversation (PROTOCOL.md §1). */
 export function toConversation(doc: ConversationDoc, lastSeq: number): Conversation {
   return {
     id: doc.id,

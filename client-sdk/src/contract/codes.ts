@@ -1,4 +1,4 @@
-/** Error codes of the wire contract (protocol.md §3). */
+/** Error codes of the wire contract (PROTOCOL.md §3.1). */
 export const ErrorCode = {
   BadRequest: 'bad_request',
   Unauthorized: 'unauthorized',

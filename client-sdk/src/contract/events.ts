@@ -12,7 +12,7 @@ import type {
 /** The answer to every call: `{ ok: true, ...result }` or `{ ok: false, error }`. */
 export type Ack<R> = ({ ok: true } & R) | { ok: false; error: HubErrorBody };
 
-/** What each call answers on success (protocol.md §3). */
+/** What each call answers on success (PROTOCOL.md §3.2). */
 export interface CallResults {
   'message.send': { activity: Activity };
   typing: Record<string, never>;
@@ -62,7 +62,7 @@ export interface TypingPush {
   typing: boolean;
 }
 
-/** Server-to-client pushes (protocol.md §4). */
+/** Server-to-client pushes (PROTOCOL.md §4). */
 export interface ServerToClientEvents {
   conversation: (conversation: ConversationView) => void;
   activity: (activity: Activity) => void;

@@ -15,7 +15,7 @@ export const Limits = {
 const id = z.string().min(1).max(Limits.idMax);
 const isoDate = z.string();
 
-// ---- objects (protocol.md §1) ---------------------------------------------
+// ---- objects (PROTOCOL.md §1) ---------------------------------------------
 export const ParticipantRole = z.enum(['customer', 'agent', 'supervisor', 'bot', 'app', 'controller']);
 export type ParticipantRole = z.infer<typeof ParticipantRole>;
 /** Who a token may speak for: a participant role, or a channel connector. */
@@ -137,7 +137,7 @@ export interface AgentTask {
   closedAt?: string;
 }
 
-/** Payload of each activity type (protocol.md §1, "Activity types"). */
+/** Payload of each activity type (PROTOCOL.md §1.1). */
 export interface ActivityPayloads {
   message: { text: string; attachments?: Attachment[] };
   whisper: { text: string };
@@ -179,7 +179,7 @@ export interface ConversationView extends Conversation {
   activities: Activity[];
 }
 
-// ---- call payloads (protocol.md §3) ---------------------------------------
+// ---- call payloads (PROTOCOL.md §3.2) -------------------------------------
 const text = z.string().min(1).max(Limits.textMax);
 
 export const MessageSend = z.object({
@@ -236,7 +236,7 @@ export const CustomSend = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 
-// ---- HTTP bodies (protocol.md §2, §6) --------------------------------------
+// ---- HTTP bodies (PROTOCOL.md §2.2, §6) ------------------------------------
 export const WebchatSessionBody = z.object({
   serviceIdentifier: id,
   visitorId: id.optional(),
@@ -281,7 +281,7 @@ export type CallName = keyof typeof CallSchemas;
 export type CallPayload<E extends CallName> = z.input<(typeof CallSchemas)[E]>;
 export type CallInput<E extends CallName> = z.output<(typeof CallSchemas)[E]>;
 
-// ---- admin REST API bodies and queries (protocol.md §6) --------------------
+// ---- admin REST API bodies and queries (PROTOCOL.md §6.2) ------------------
 // Added with the admin routes (server/transport/http/admin-routes.ts). The persistence layer has
 // identical copies of ChannelTypeInput and CustomerCreateInput; these are the contract's.
 

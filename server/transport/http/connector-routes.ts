@@ -26,7 +26,7 @@ export const connectorRouteTable: HttpRoute<ConnectorRouteDeps>[] = [
     tag: 'connectors',
     summary: 'A customer message from a channel connector',
     description:
-      'The same as the `connector.inbound` call (PROTOCOL.md §3), for connectors that speak HTTP. The token must be a connector’s ' +
+      'The same as the `connector.inbound` call (PROTOCOL.md §3.2), for connectors that speak HTTP. The token must be a connector’s ' +
       'and list the channel in its `channels` (else `forbidden`). Replies to the customer go to the channel’s `outboundWebhookUrl` ' +
       '(the `connectorOutbound` webhook). The same `message.clientMessageId` again answers the first activity, not a copy.',
     auth: 'connector',

@@ -167,8 +167,7 @@ export function buildOpenApiDocument(routes: readonly HttpRoute<never>[]) {
     summary: 'The hub POSTs `connector.outbound` to a channel’s `outboundWebhookUrl`',
     description:
       'Every activity a customer may see that the customer did not send, for each open channel session of that channel (PROTOCOL.md §4). ' +
-      'Sent from the node that wrote the activity; 5 s timeout; 3 attempts with backoff on a network error, a 5xx or a 429, then dropped ' +
-      '(the connector catches up with `activities.since`).',
+      'Sent from the node that wrote the activity; 5 s timeout; 3 attempts with backoff on a network error, a 5xx or a 429, then dropped and logged.',
     request: { body: { required: true, content: json(ConnectorOutboundSchema) } },
     responses: { 200: { description: 'Any 2xx: delivered. A 4xx other than 429: not retried.' } },
   });

@@ -8,7 +8,8 @@ const TIMEOUT_MS = 5_000;
 /**
  * POSTs `connector.outbound` payloads to the channel's `outboundWebhookUrl`, for connectors that
  * speak HTTP. Runs on the node that published the activity, so each one is POSTed once; a few
- * retries with backoff, then it is logged (the connector can catch up with `activities.since`).
+ * retries with backoff, then it is logged and dropped (PROTOCOL.md §6.3; connectors may not call
+ * `activities.since`, §8).
  */
 export class OutboundWebhooks {
   constructor(

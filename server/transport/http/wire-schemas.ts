@@ -36,7 +36,7 @@ export const ErrorBody = z
     details: z.unknown().optional().meta({ description: 'For `bad_request`: `{ field, issues }`, the first wrong field and every issue.' }),
   })
   .meta({ id: 'ErrorBody' });
-/** The one HTTP error shape (PROTOCOL.md §3, §6): `{ error: { code, message, details? } }`. */
+/** The one HTTP error shape (PROTOCOL.md §3.1, §6): `{ error: { code, message, details? } }`. */
 export const ErrorResponse = z.object({ error: ErrorBody }).meta({ id: 'Error' });
 
 export const ChannelTypeSchema = z.object({ id: z.string(), name: z.string() }).meta({ id: 'ChannelType' });
