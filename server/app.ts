@@ -2,16 +2,14 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Tokens } from './auth/tokens.js';
-import { notFound } from './domain/errors.js';
 import type { HubConfig } from './config.js';
 import { Hub } from './engine/hub.js';
 import { createLogger, type Logger } from './log.js';
 import type { Parts } from './ports.js';
-import { adminRoutes } from './transport/http/admin-routes.js';
-import { connectorRoutes } from './transport/http/connector-routes.js';
-import { errorHandler } from './transport/http/errors.js';
+import { errorHandler, noSuchRoute } from './transport/http/errors.js';
 import { OutboundWebhooks } from './transport/http/outbound-webhooks.js';
-import { tokenRoutes } from './transport/http/public-routes.js';
+import { pageRoutes } from './transport/http/pages.js';
+import { httpRoutes } from './transport/http/routes.js';
 import { createMetrics } from './transport/metrics.js';
 import { SocketFanout } from './transport/socket-fanout.js';
 import { createSocketServer, serveCalls } from './transport/socket-server.js';
@@ -78,11 +76,9 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use(tokenRoutes({ tokens, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey }));
-  app.use(connectorRoutes({ hub, tokens }));
-  app.use(adminRoutes({ store: parts.store, admin: parts.admin, adminKey: config.adminKey }));
-  app.use(await (await import('./transport/http/pages.js')).pageRoutes(log)); // GET /, /agent and their bundles
-  app.use((_req, _res, next) => next(notFound('route')));
+  app.use(httpRoutes({ hub, tokens, store: parts.store, admin: parts.admin, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey }));
+  app.use(await pageRoutes(log)); // GET /, /agent, /webchat.js and their assets, built by `npm run build`
+  app.use(noSuchRoute);
   app.use(errorHandler(log));
 
   await parts.scheduler.start();

@@ -1,6 +1,6 @@
 import type { ParticipantRole } from '@conversation-hub/client-sdk/contract';
 
-/** Who a socket or HTTP caller is, from its token's claims (PROTOCOL.md §2). */
+/** Who a socket or HTTP caller is, from its token's claims (PROTOCOL.md §2.1). */
 interface ActorBase {
   id: string;
   name?: string;

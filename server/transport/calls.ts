@@ -21,7 +21,7 @@ export type CallRoutes = { [E in CallName]: CallRoute<E> };
 
 const STAFF = ['agent', 'supervisor', 'bot', 'app'] as const;
 
-/** The socket calls of PROTOCOL.md §3, wired to the engine's use cases. */
+/** The socket calls of PROTOCOL.md §3.2, wired to the engine's use cases. */
 export function callRoutes(hub: Hub): CallRoutes {
   return {
     'message.send': {

@@ -5,7 +5,7 @@ import { Router, type Response } from 'express';
 import type { Logger } from 'pino';
 
 /**
- * The browser pages (protocol.md §6), built ahead of time by `npm run build` (scripts/build.ts)
+ * The browser pages (PROTOCOL.md §6.4), built ahead of time by `npm run build` (scripts/build.ts)
  * into a folder this module only reads: `GET /` the webchat widget demo, `GET /agent` the agent
  * desk, `GET /assets/<name>-<hash>.js|css` their bundles (cached for a year), and `GET /webchat.js`,
  * the widget's stable embed URL for other sites (cached for five minutes; it loads the hashed files).
