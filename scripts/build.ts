@@ -105,7 +105,7 @@ async function buildPages(outDir: string, clientRoot: string): Promise<Manifest>
     format: 'esm',
     platform: 'browser',
     target: 'es2020',
-    conditions: ['source'],
+    conditions: ['conversation-hub-source'],
     minify: true,
     write: false,
     metafile: true,

@@ -56,7 +56,7 @@ export async function startNode(
   env: Record<string, string>,
   opts: { inspect?: boolean; timeoutMs?: number } = {},
 ): Promise<Node> {
-  const args = ['--conditions=source', '--import', 'tsx', ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []), script];
+  const args = ['--conditions=conversation-hub-source', '--import', 'tsx', ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []), script];
   const child = track(
     spawn(process.execPath, args, {
       cwd: ROOT,
@@ -132,7 +132,7 @@ export interface Generator {
 }
 
 export async function startGenerator(): Promise<Generator> {
-  const child = track(fork(join(ROOT, 'test', 'bench', 'generator.ts'), [], { cwd: ROOT, execArgv: ['--conditions=source', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const child = track(fork(join(ROOT, 'test', 'bench', 'generator.ts'), [], { cwd: ROOT, execArgv: ['--conditions=conversation-hub-source', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   const ready = new Promise<void>((resolve, reject) => {

@@ -48,7 +48,7 @@ export async function startCluster(size: number, env: Record<string, string> = {
   const nodes: HubNode[] = [];
 
   const startNode = async (): Promise<HubNode> => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'server/main.ts'], {
+    const child = spawn(process.execPath, ['--conditions=conversation-hub-source', '--import', 'tsx', 'server/main.ts'], {
       cwd: root,
       env: {
         PATH: process.env.PATH,

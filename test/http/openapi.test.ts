@@ -96,7 +96,7 @@ describe('the OpenAPI document', () => {
     expect(errors).toBeGreaterThan(50);
   });
 
-  test('client-sdk/openapi.json is the generated document (npx tsx --conditions=source scripts/openapi.ts)', async () => {
+  test('client-sdk/openapi.json is the generated document (npx tsx --conditions=conversation-hub-source scripts/openapi.ts)', async () => {
     const committed = await readFile(new URL('client-sdk/openapi.json', root), 'utf8');
     expect(committed).toBe(openApiJson());
   });

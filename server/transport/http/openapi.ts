@@ -24,7 +24,7 @@ import { ConnectorOutboundSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, O
 
 /*
  * The OpenAPI 3.1 document of every HTTP route, built from the route tables the routers are built
- * from (route-table.ts), with the contract's zod schemas. `npx tsx --conditions=source
+ * from (route-table.ts), with the contract's zod schemas. `npx tsx --conditions=conversation-hub-source
  * scripts/openapi.ts` writes it to client-sdk/openapi.json; the hub serves it at GET /api/openapi.json.
  */
 
