@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Logger } from 'pino';
 import type { HubRedisClient } from '../../server/redis/connect.js';
-import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js';
 import { RedisRoutingStore } from '../../server/routing/redis-routing-store.js';
 import type { RoutingStore } from '../../server/routing/routing-store.js';
 import { routingSuite } from '../conformance/routing.suite.js';
@@ -88,14 +87,6 @@ describe('RedisRoutingStore specifics', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it('does exactly what the memory store does, over random sequences of calls', async () => {
-    for (const seed of [1, 2, 3]) {
-      const redis = fresh();
-      const memory = new MemoryRoutingStore();
-      await differential(seed, memory, redis);
-    }
-  });
-
   it('figures: 1,000 offerNext, and 2,000 conversations offered to 200 agents', async () => {
     const store = fresh();
     const lines: string[] = [];
@@ -131,116 +122,3 @@ describe('RedisRoutingStore specifics', () => {
   });
 });
 
-/** A small seeded PRNG (mulberry32): the same sequence of calls on every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** What a call answered, or the HubError it threw, comparable across stores. */
-async function outcome(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return { ok: await call() };
-  } catch (err) {
-    const e = err as { code?: string; message: string; details?: unknown };
-    if (e.code === undefined) throw err;
-    return { code: e.code, message: e.message, details: e.details };
-  }
-}
-
-/** Runs the same random calls on both stores and compares every answer and, after each, the whole state. */
-async function differential(seed: number, memory: RoutingStore, redis: RoutingStore): Promise<void> {
-  const rnd = prng(seed);
-  const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]!;
-  const agents = ['a1', 'a2', 'a3', 'a4', 'b'];
-  const convs = ['c1', 'c2', 'c3', 'c4', 'c5'];
-  const lists = ['sales', 'support'];
-  const tasks: string[] = [];
-  let now = 1_700_000_000_000;
-  let next = 0;
-
-  for (let step = 0; step < 250; step++) {
-    if (rnd() < 0.6) now += Math.floor(rnd() * 3); // equal times often: ties must break alike
-    const a = pick(agents);
-    // Every random draw happens here, before the call runs on either store.
-    const stateInput = {
-      state: rnd() < 0.7 ? ('ready' as const) : ('not_ready' as const),
-      ...(rnd() < 0.5 ? { capacity: 1 + Math.floor(rnd() * 3) } : {}),
-      ...(rnd() < 0.5 ? { lists: lists.filter(() => rnd() < 0.6) } : {}),
-    };
-    const connected = rnd() < 0.8;
-    // Mostly tasks in the state the call is about (read from the memory store, the reference), so
-    // calls succeed often enough; sometimes any task, the wrong agent or an unknown id.
-    const live = (await Promise.all(convs.map((id) => memory.tasksOf(id)))).flat();
-    const inState = (state: string) => live.filter((x) => x.state === state);
-    const anyTask = () => (tasks.length && rnd() < 0.95 ? pick(tasks) : 'ghost');
-    const choose = (state: string) => {
-      const xs = inState(state);
-      return xs.length && rnd() < 0.7 ? pick(xs) : null;
-    };
-    const offered = choose('offered');
-    const queuedTask = choose('queued');
-    const t = anyTask();
-    const offeredId = offered?.id ?? t;
-    const offeredTo = offered && rnd() < 0.85 ? offered.agentId! : a;
-    const queuedId = queuedTask?.id ?? t;
-    const ops: Array<[string, (s: RoutingStore) => Promise<unknown>]> = [
-      ['setAgentState', (s) => s.setAgentState(a, stateInput, now)],
-      ['setConnected', (s) => s.setConnected(a, connected, now)],
-    ];
-    const c = pick(convs);
-    const r1 = rnd();
-    const r2 = rnd();
-    const r3 = rnd();
-    const r4 = rnd();
-    const list = pick(lists);
-    const target = pick(agents);
-    ops.push(
-      [
-        'createTask',
-        (s) =>
-          s.createTask(
-            {
-              id: `t${next}`,
-              conversationId: c,
-              mode: r1 < 0.75 ? 'push' : 'pull',
-              ...(r2 < 0.8 ? { listId: list } : {}),
-              ...(r3 < 0.15 ? { targetAgentId: target } : {}),
-              unlessPending: r4 < 0.5,
-            },
-            now,
-          ),
-      ],
-      ['offerNext', (s) => s.offerNext(queuedId, now, now + 30_000)],
-      ['nextTaskForAgent', (s) => s.nextTaskForAgent(a, now, now + 30_000)],
-      ['accept', (s) => s.accept(offeredId, offeredTo, now)],
-      ['reject', (s) => s.reject(offeredId, offeredTo, now)],
-      ['expire', (s) => s.expire(offeredId, offeredTo, now)],
-      ['pull', (s) => s.pull(queuedId, a, now)],
-      ['closeTask', (s) => s.closeTask(t, now)],
-      ['releaseAgent', (s) => s.releaseAgent(a, c, now)],
-      ['forgetConversation', (s) => s.forgetConversation(c, now)],
-    );
-    // Creating and offering more often than the rest, so there is something to decide about.
-    const weights = [2, 2, 3, 3, 3, 2, 1, 1, 2, 2, 1, 0.2];
-    let x = rnd() * weights.reduce((sum, w) => sum + w, 0);
-    let i = 0;
-    while ((x -= weights[i]!) > 0) i++;
-    const [name, op] = ops[i]!;
-    if (name === 'createTask') tasks.push(`t${next++}`);
-
-    const expected = await outcome(() => op(memory));
-    const actual = await outcome(() => op(redis));
-    expect({ seed, step, name, result: actual }).toEqual({ seed, step, name, result: expected });
-
-    const snapshot = (s: RoutingStore) =>
-      Promise.all([...agents.map((id) => s.getAgent(id)), ...convs.map((id) => s.tasksOf(id)), ...[...lists, null].map((l) => s.queued(l))]);
-    expect({ seed, step, name, state: await snapshot(redis) }).toEqual({ seed, step, name, state: await snapshot(memory) });
-  }
-}
