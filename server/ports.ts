@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Adapter } from 'socket.io-adapter';
 import type {
   Activity,
+  ActivityDraft,
   AgentTask,
   Channel,
   ConnectorOutbound,
@@ -12,10 +13,11 @@ import type {
   ServerToClientEvents,
   TypingPush,
 } from '@conversation-hub/client-sdk/contract';
+import type { ConversationDoc, Transition } from './domain/conversation.js';
 import type { Database } from './persistence/database.js';
-import type { RoutingStore } from './routing/routing-store.js';
-import type { Scheduler } from './scheduler/scheduler.js';
-import type { ConversationStore } from './store/conversation-store.js';
+import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued } from './routing/routing-store.js';
+import type { RetryPolicy, TimerHandler, TimerKind } from './scheduler/scheduler.js';
+import type { AppendOptions, AppendResult, Committed, StoredConversation } from './store/conversation-store.js';
 
 /**
  * Every port of the engine in one place. Each has a local implementation (embedded mode) and a
@@ -23,9 +25,146 @@ import type { ConversationStore } from './store/conversation-store.js';
  * in test/conformance/ run against both.
  */
 
-export type { AppendOptions, AppendResult, Committed, ConversationStore, StoredConversation } from './store/conversation-store.js';
-export type { AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued, RoutingStore } from './routing/routing-store.js';
-export type { RetryPolicy, Scheduler, Timer, TimerHandler, TimerKind, TimerOutcome } from './scheduler/scheduler.js';
+export type { AppendOptions, AppendResult, Committed, StoredConversation } from './store/conversation-store.js';
+export type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued } from './routing/routing-store.js';
+export type { RetryPolicy, Timer, TimerHandler, TimerKind, TimerOutcome } from './scheduler/scheduler.js';
+
+/**
+ * Live conversations. Every method is one atomic step, whatever node calls it: the in-memory
+ * implementation runs on one event loop; the Redis one uses one Lua script per step.
+ */
+export interface ConversationStore {
+  get(id: string): Promise<StoredConversation | null>;
+  /** The customer's conversation that is not `closing` or `closed`, if any: at most one exists. */
+  openConversationOf(customerId: string): Promise<string | null>;
+  /**
+   * Runs `tx` on the conversation and commits its doc and activities (seqs assigned in order) as
+   * one step. `tx` is pure and may run more than once when another node changed the conversation
+   * in between. A change whose doc is the one passed in, with no activities, writes nothing.
+   * Throws `not_found` when the conversation is not live.
+   */
+  update<R>(id: string, tx: Transition<ConversationDoc, R>): Promise<Committed<R>>;
+  /**
+   * The same for the customer's open conversation: `tx` gets it, or null when there is none (then
+   * it creates one, and the store makes that the customer's open conversation).
+   */
+  updateForCustomer<R>(customerId: string, tx: Transition<ConversationDoc | null, R>): Promise<Committed<R>>;
+  /**
+   * Appends one activity with the next seq. A `clientMessageId` seen before in this conversation
+   * returns the first activity with `duplicate: true`. Throws `not_found` unless the conversation
+   * is live and joinable (not `closing` or `closed`).
+   */
+  append(id: string, activity: ActivityDraft, options?: AppendOptions): Promise<AppendResult>;
+  /** Activities with seq > afterSeq, at most `limit`, in order, and the conversation's last seq. */
+  since(id: string, afterSeq: number, limit: number): Promise<{ activities: Activity[]; lastSeq: number }>;
+  /** Every activity in order: for the archive. */
+  all(id: string): Promise<Activity[]>;
+  /** Drops the live state; call only once the archive has it. */
+  remove(id: string): Promise<void>;
+  /** Live conversations the participant (not a customer) is in now: to rejoin their rooms on reconnect. */
+  conversationsOf(participantId: string): Promise<string[]>;
+  /** Ids of every live conversation. */
+  listIds(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Agent presence, capacity, offers and queues. Every method is one atomic step, whatever node
+ * calls it: the in-memory implementation runs on one event loop without awaiting in between; a
+ * Redis one uses one Lua script per method (the routing decisions are the pure functions of
+ * server/domain/routing-rules.ts, which a script mirrors). Objects go in and out as copies.
+ *
+ * Time is `now`, epoch ms, given by the caller (task timestamps are its ISO form).
+ * An agent's load is the set of conversations it accepted a task for: releasing a conversation
+ * twice, or closing its task after releasing it, frees it once.
+ */
+export interface RoutingStore {
+  /**
+   * Sets state, and capacity and lists when given, creating the agent (disconnected) when unknown.
+   * Becoming ready (from not_ready or unknown) resets `idleSince` to `now`. Pending offers stay:
+   * they expire or get answered.
+   */
+  setAgentState(agentId: string, input: AgentStateInput, now: number): Promise<AgentStatus>;
+  /** Whether the agent has a socket somewhere; creates it not_ready when unknown. */
+  setConnected(agentId: string, connected: boolean, now: number): Promise<AgentStatus>;
+  getAgent(agentId: string): Promise<AgentStatus | null>;
+
+  /** Creates a queued task; `conflict` if the id exists. See `unlessPending`. */
+  createTask(input: CreateTaskInput, now: number): Promise<{ task: AgentTask; created: boolean }>;
+  getTask(taskId: string): Promise<AgentTask | null>;
+  /** Every task of the conversation, oldest first. */
+  tasksOf(conversationId: string): Promise<AgentTask[]>;
+  /** Tasks queued on the list (`null`: tasks without a list), oldest first, both modes. */
+  queued(listId: string | null): Promise<AgentTask[]>;
+
+  /**
+   * Push mode: picks the agent with `pickAgent` (not one that rejected it or let it expire) and
+   * marks the task offered to it, holding a slot of its capacity until answered. Null, task left
+   * as it was, when no agent fits or the task is not a queued push-mode task. `not_found` when unknown.
+   */
+  offerNext(taskId: string, now: number, expiresAt: number): Promise<Offer | null>;
+  /**
+   * For an agent that became ready, reconnected or freed a slot: offers it the oldest queued
+   * push-mode task it may take (`nextTaskFor`). Null when none or the agent cannot take one.
+   * Call it again until null to fill every free slot.
+   */
+  nextTaskForAgent(agentId: string, now: number, expiresAt: number): Promise<Offer | null>;
+  /**
+   * offered → accepted, only by the agent it is offered to; the offer's slot becomes load for the
+   * conversation. `conflict` otherwise (expired meanwhile, offered to another, closed).
+   */
+  accept(taskId: string, agentId: string, now: number): Promise<AgentTask>;
+  /**
+   * The agent says no: back to queued, the agent excluded from it, the slot freed. `conflict`
+   * unless it is offered to that agent. The caller then runs `offerNext`.
+   */
+  reject(taskId: string, agentId: string, now: number): Promise<Requeued>;
+  /**
+   * The offer timer fired: the same as reject. Null, nothing changed, when the offer is no longer
+   * pending for that agent (accepted, rejected or closed meanwhile): a late timer is normal.
+   */
+  expire(taskId: string, agentId: string, now: number): Promise<Requeued | null>;
+  /**
+   * An agent takes a queued task (pull mode; a push-mode task still queued too): queued →
+   * accepted, load +1. Of concurrent callers exactly one wins; the others get `conflict`.
+   * `not_found` for an unknown task or agent, `forbidden` when the agent does not serve its list,
+   * `conflict` when the agent has no free slot.
+   */
+  pull(taskId: string, agentId: string, now: number): Promise<AgentTask>;
+  /**
+   * Closes the task (idempotent: `changed: false` when closed already). A pending offer is
+   * revoked and its slot freed; an accepted task frees its agent's load for the conversation.
+   */
+  closeTask(taskId: string, now: number): Promise<ClosedTask>;
+  /**
+   * The agent left the conversation: its load for it is freed (no-op when it had none). Its task
+   * stays as it is; close it with `closeTask`. Returns the agent, or null when unknown.
+   */
+  releaseAgent(agentId: string, conversationId: string, now: number): Promise<AgentStatus | null>;
+  /**
+   * Drops the conversation's tasks once the archive has their rows, so closed tasks do not pile up.
+   * Tasks still open are closed first as by `closeTask`; those are answered (`changed: true`).
+   */
+  forgetConversation(conversationId: string, now: number): Promise<ClosedTask[]>;
+
+  close(): Promise<void>;
+}
+
+/**
+ * Delayed, resettable, cancellable timers. A timer is named by (kind, key): setting it again moves
+ * it, so there is never a moment with no timer, and it fires once, on one node, even when the
+ * node that set it has died (the BullMQ implementation). Handlers must be idempotent and check the
+ * authoritative state: a timer may fire after the thing it guards changed.
+ */
+export interface Scheduler {
+  handle<D>(kind: TimerKind, handler: TimerHandler<D>, retry?: RetryPolicy): void;
+  start(): Promise<void>;
+  /** Arms (kind, key) to fire at `dueAt` (epoch ms); if it is armed already, it moves to `dueAt`. */
+  set<D>(kind: TimerKind, key: string, dueAt: number, data: D): Promise<void>;
+  cancel(kind: TimerKind, key: string): Promise<void>;
+  /** Stops firing; pending timers stay pending (BullMQ) or are dropped (local). */
+  close(): Promise<void>;
+}
 
 /**
  * How the engine reaches sockets, wherever they are connected: the Socket.IO transport implements

@@ -17,7 +17,7 @@ import {
   type AgentPresence,
   type RoutedTask,
 } from '../domain/routing-rules.js';
-import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued, RoutingStore } from './routing-store.js';
+import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued, RoutingStore } from '../ports.js';
 
 interface AgentRecord {
   agentId: string;

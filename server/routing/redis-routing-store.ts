@@ -3,7 +3,7 @@ import type { AgentTask, AgentTaskState } from '@conversation-hub/client-sdk/con
 import { compareTasks } from '../domain/routing-rules.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
 import { LuaScript } from '../redis/lua-script.js';
-import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued, RoutingStore } from './routing-store.js';
+import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued, RoutingStore } from '../ports.js';
 
 /** Every routing script is the shared prelude (keys, indexes, helpers) followed by its own body. */
 function script(name: string): LuaScript {

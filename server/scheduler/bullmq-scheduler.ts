@@ -1,7 +1,8 @@
 import { DelayedError, Job, Queue, Worker, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { bullmqConnection, closeRedis, type HubRedisClient } from '../redis/connect.js';
-import { backoffFor, defaultRetry, type RetryPolicy, type Scheduler, type Timer, type TimerHandler, type TimerKind } from './scheduler.js';
+import type { Scheduler } from '../ports.js';
+import { backoffFor, defaultRetry, type RetryPolicy, type Timer, type TimerHandler, type TimerKind } from './scheduler.js';
 
 export interface BullMQSchedulerOptions {
   /** The queue; one per hub deployment (every node of the hub uses the same name). */

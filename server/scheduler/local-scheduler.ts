@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { backoffFor, defaultRetry, type RetryPolicy, type Scheduler, type Timer, type TimerHandler, type TimerKind } from './scheduler.js';
+import type { Scheduler } from '../ports.js';
+import { backoffFor, defaultRetry, type RetryPolicy, type Timer, type TimerHandler, type TimerKind } from './scheduler.js';
 
 interface Armed {
   timer: Timer;

@@ -31,18 +31,3 @@ export function backoffFor(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (attempt - 1));
 }
 
-/**
- * Delayed, resettable, cancellable timers. A timer is named by (kind, key): setting it again moves
- * it, so there is never a moment with no timer, and it fires once, on one node, even when the
- * node that set it has died (the BullMQ implementation). Handlers must be idempotent and check the
- * authoritative state: a timer may fire after the thing it guards changed.
- */
-export interface Scheduler {
-  handle<D>(kind: TimerKind, handler: TimerHandler<D>, retry?: RetryPolicy): void;
-  start(): Promise<void>;
-  /** Arms (kind, key) to fire at `dueAt` (epoch ms); if it is armed already, it moves to `dueAt`. */
-  set<D>(kind: TimerKind, key: string, dueAt: number, data: D): Promise<void>;
-  cancel(kind: TimerKind, key: string): Promise<void>;
-  /** Stops firing; pending timers stay pending (BullMQ) or are dropped (local). */
-  close(): Promise<void>;
-}

@@ -2,7 +2,8 @@ import type { Activity, ActivityDraft } from '@conversation-hub/client-sdk/contr
 import { isJoinable } from '../domain/conversation-state.js';
 import type { ConversationDoc, Transition } from '../domain/conversation.js';
 import { conflict, forbidden, notFound, SessionClosedError } from '../domain/errors.js';
-import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type ConversationStore, type StoredConversation } from './conversation-store.js';
+import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type StoredConversation } from './conversation-store.js';
+import type { ConversationStore } from '../ports.js';
 
 interface Entry {
   doc: ConversationDoc;

@@ -6,7 +6,8 @@ import type { Change, ConversationDoc, Transition } from '../domain/conversation
 import { conflict, notFound } from '../domain/errors.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
 import { LuaScript, StaleError } from '../redis/lua-script.js';
-import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type ConnectorTarget, type ConversationStore, type StoredConversation } from './conversation-store.js';
+import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type ConnectorTarget, type StoredConversation } from './conversation-store.js';
+import type { ConversationStore } from '../ports.js';
 
 function connectorsJson(doc: ConversationDoc): string {
   const targets = connectorTargets(doc);

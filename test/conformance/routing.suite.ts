@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import type { RoutingStore } from '../../server/routing/routing-store.js';
+import type { RoutingStore } from '../../server/ports.js';
 
 export interface RoutingFixture {
   /** An empty store (for Redis: a fresh key prefix): the tests use fixed ids. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Scheduler, Timer, TimerOutcome } from '../../server/scheduler/scheduler.js';
+import type { Scheduler, Timer, TimerOutcome } from '../../server/ports.js';
 
 export interface SchedulerFixture {
   /**

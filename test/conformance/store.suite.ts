@@ -12,7 +12,7 @@ import {
   participant,
 } from '../../server/domain/conversation.js';
 import { HubError } from '../../server/domain/errors.js';
-import type { ConversationStore } from '../../server/store/conversation-store.js';
+import type { ConversationStore } from '../../server/ports.js';
 import { openInput } from '../helpers/conversations.js';
 
 export interface StoreFixture {

@@ -5,7 +5,7 @@ import type { AgentTask } from '@conversation-hub/client-sdk/contract';
 import type { HubRedisClient } from '../../server/redis/connect.js';
 import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js';
 import { RedisRoutingStore } from '../../server/routing/redis-routing-store.js';
-import type { AgentStatus, RoutingStore } from '../../server/routing/routing-store.js';
+import type { AgentStatus, RoutingStore } from '../../server/ports.js';
 import { closeRedis, connectTestRedis, deleteKeys, randomName } from '../helpers/redis.js';
 
 /*

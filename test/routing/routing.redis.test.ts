@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Logger } from 'pino';
 import type { HubRedisClient } from '../../server/redis/connect.js';
 import { RedisRoutingStore } from '../../server/routing/redis-routing-store.js';
-import type { RoutingStore } from '../../server/routing/routing-store.js';
+import type { RoutingStore } from '../../server/ports.js';
 import { routingSuite } from '../conformance/routing.suite.js';
 import { closeRedis, connectTestRedis, deleteKeys, randomName, redisFixture } from '../helpers/redis.js';
 

@@ -22,7 +22,7 @@ import { createChannel, deleteChannel, getChannel, getChannelByServiceIdentifier
 import { mergeCustomers, mergedCustomerIds } from '../../persistence/customer-merge.js';
 import { addIdentifier, createCustomer, findCustomerByIdentifier, getCustomer } from '../../persistence/customers.js';
 import type { AdminDirectory } from '../../persistence/hub-directory.js';
-import type { ConversationStore } from '../../store/conversation-store.js';
+import type { ConversationStore } from '../../ports.js';
 import { buildRouter, routesFor, type HttpRoute } from './route-table.js';
 import { ChannelSchema, ChannelTypeSchema, ConversationSchema, ConversationViewSchema, CustomerSchema } from './wire-schemas.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConnectorOutbound } from '@conversation-hub/client-sdk/contract';
-import type { ChannelDirectory } from '../../engine/ports.js';
+import type { ChannelDirectory } from '../../ports.js';
 
 const ATTEMPTS = 3;
 const TIMEOUT_MS = 5_000;

@@ -5,7 +5,7 @@ import { TokenBody, WebchatSessionBody } from '@conversation-hub/client-sdk/cont
 import type { Tokens } from '../../auth/tokens.js';
 import type { Actor } from '../../domain/actor.js';
 import { badField, notFound } from '../../domain/errors.js';
-import type { ChannelDirectory, CustomerDirectory } from '../../engine/ports.js';
+import type { ChannelDirectory, CustomerDirectory } from '../../ports.js';
 import { buildRouter, routesFor, type HttpRoute } from './route-table.js';
 import { TokenAnswer, WebchatSessionAnswer } from './wire-schemas.js';
 
