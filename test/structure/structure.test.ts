@@ -68,6 +68,10 @@ export function cycles(files: string[]): string[][] {
   return out;
 }
 
+function lineCount(text: string): number {
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}
+
 describe('the structure of the code', () => {
   const server = sources(join(ROOT, 'server'));
   const sdk = sources(join(ROOT, 'client-sdk'));
@@ -84,7 +88,7 @@ describe('the structure of the code', () => {
   });
 
   test('no server file over 300 lines (Lua scripts and tests aside)', () => {
-    const long = server.map((f) => [relative(ROOT, f), readFileSync(f, 'utf8').split('\n').length] as const).filter(([, n]) => n > 300);
+    const long = server.map((f) => [relative(ROOT, f), lineCount(readFileSync(f, 'utf8'))] as const).filter(([, n]) => n > 300);
     expect(long).toEqual([]);
   });
 });
