@@ -1,6 +1,6 @@
 // ESM all the way (kysely 0.29 ships ESM only): SWC strips types, Node's VM modules load the rest.
-/** @type {import('jest').Config} */
-export default {
+const shared = {
+  rootDir: '.',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
@@ -12,7 +12,27 @@ export default {
     '^@conversation-hub/client-sdk/contract$': '<rootDir>/client-sdk/src/contract/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
+};
+
+/**
+ * Two projects, one run (`jest`, or `jest --selectProjects <name>` for one of them):
+ * - `default`: every test; the integration tests on an embedded hub (one process, in-memory stores, PGlite);
+ * - `integration-cluster`: the integration tests again, each on two hub instances in cluster mode
+ *   (Redis, BullMQ, the Redis adapter, Postgres) with the clients spread over both (test/helpers/start-hub.ts).
+ * The two workers take test files from both projects, so the cluster pass runs alongside the rest.
+ */
+/** @type {import('jest').Config} */
+export default {
   maxWorkers: 2,
+  testTimeout: 30000,
+  projects: [
+    { ...shared, displayName: 'default', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'integration-cluster',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/helpers/cluster-mode-setup.ts'],
+    },
+  ],
 };

@@ -3,25 +3,45 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConversationView } from '@conversation-hub/client-sdk/contract';
+import { expect } from '@jest/globals';
 import { HubClient, type HubClientOptions } from '@conversation-hub/client-sdk';
 import { startHub, type Parts, type RunningHub } from '../../server/app.js';
 import type { Actor } from '../../server/auth/tokens.js';
-import { loadConfig } from '../../server/config.js';
+import { loadConfig, type HubConfig } from '../../server/config.js';
+import { startClusterHubs } from './cluster-hubs.js';
+import { testMode } from './test-mode.js';
 
+export { testMode } from './test-mode.js';
+
+/**
+ * One hub as the tests see it. In embedded mode it is one instance; in cluster mode
+ * (`HUB_TEST_MODE=cluster`) two instances, A and B, on one Redis prefix and one Postgres schema,
+ * and the clients are spread over both (see `client`). `url`, `parts`, `hub`, `tokens`... are
+ * instance A's; `parts.store` and `parts.archive` are the shared Redis and Postgres in a cluster.
+ */
 export interface TestHub extends RunningHub {
   adminKey: string;
+  /** Every instance: `[A]` embedded, `[A, B]` in a cluster. */
+  instances: RunningHub[];
   token(actor: Actor): Promise<string>;
-  /** A connected client for the actor; closed by `close()`. */
-  client(actor: Actor, opts?: Omit<HubClientOptions, 'token'>): Promise<HubClient>;
-  /** A webchat customer through the public endpoint, connected. */
+  /**
+   * A connected client for the actor; closed by `close()`. Where it connects, unless `instance`
+   * says: customers and connectors on A; supervisors on B; agents and bots alternate B, A, B...
+   * within each test (so a customer and the agents side, and two agents racing, are on different nodes).
+   */
+  client(actor: Actor, opts?: ClientOptions): Promise<HubClient>;
+  /** A webchat customer: its session is made through B's public endpoint (A's when alone), its socket on A unless `instance` says. */
   customer(opts?: CustomerOptions): Promise<HubClient & { customerId: string; visitorId: string }>;
-  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** The admin REST API; calls alternate A, B, A... within each test unless `instance` says (0 is A). */
+  admin(method: string, path: string, body?: unknown, at?: { instance?: number }): Promise<{ status: number; body: any }>;
   /**
    * Resolves once the conversation's live state is gone and the archive has it (there is no event
    * for the removal, so this polls, bounded by `ms`); answers the archived conversation.
    */
   archived(conversationId: string, ms?: number): Promise<ConversationView>;
 }
+
+export type ClientOptions = Omit<HubClientOptions, 'token'> & { /** 0 is A, 1 is B (taken modulo the number of instances). */ instance?: number };
 
 export interface CustomerOptions {
   serviceIdentifier?: string;
@@ -30,39 +50,89 @@ export interface CustomerOptions {
   /** The pre-chat form's email: identifies a known customer (protocol.md §2). */
   email?: string;
   channelData?: Record<string, string>;
+  /** The instance its socket connects to (0 is A, the default). */
+  instance?: number;
+}
+
+export interface StartTestHubOptions {
+  /** Runs each instance on ready-made parts, made from its config (e.g. for its data folder or database). */
+  parts?: (config: HubConfig, index: number) => Promise<Parts>;
 }
 
 /**
- * An embedded hub in this process on port 0, with its own secrets and data folder (PGlite in it).
- * `opts.parts` runs the hub on ready-made parts instead (made from the config, e.g. for its data folder).
+ * A hub in this process on port 0, with its own secrets: embedded (its own data folder, PGlite in
+ * it) or, in cluster mode, two instances on a fresh Redis prefix and Postgres schema, removed by
+ * `close()`. `env` applies to every instance.
  */
-export async function startTestHub(
-  env: Record<string, string> = {},
-  opts: { parts?: (config: ReturnType<typeof loadConfig>) => Promise<Parts> } = {},
-): Promise<TestHub> {
+export async function startTestHub(env: Record<string, string> = {}, opts: StartTestHubOptions = {}): Promise<TestHub> {
   const adminKey = randomBytes(18).toString('base64url');
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    HUB_JWT_SECRET: randomBytes(24).toString('base64url'),
-    HUB_ADMIN_KEY: adminKey,
-    HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-test-')),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...env,
-  });
-  const running = await startHub(config, opts.parts ? { parts: await opts.parts(config) } : {});
+  const secret = randomBytes(24).toString('base64url');
+  const makeConfig = (clusterEnv: Record<string, string> = {}) =>
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      HUB_JWT_SECRET: secret,
+      HUB_ADMIN_KEY: adminKey,
+      HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-test-')),
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...clusterEnv,
+      ...env,
+    });
+
+  if (testMode === 'cluster') {
+    const cluster = await startClusterHubs(2, makeConfig, opts.parts);
+    return testHub(cluster.instances, adminKey, () => cluster.close());
+  }
+  const config = makeConfig();
+  const running = await startHub(config, opts.parts ? { parts: await opts.parts(config, 0) } : {});
+  return testHub([running], adminKey, () => running.close());
+}
+
+function testHub(instances: RunningHub[], adminKey: string, closeInstances: () => Promise<void>): TestHub {
+  const a = instances[0]!;
+  const at = (index: number) => instances[index % instances.length]!;
   const clients = new Set<HubClient>();
-  const hub: TestHub = {
-    ...running,
+  // The alternations start afresh in each test, so where a test's clients land does not depend on the tests before it.
+  let currentTest: string | undefined;
+  let agentSide = 1;
+  let adminCalls = 0;
+  const inThisTest = () => {
+    const name = expect.getState().currentTestName;
+    if (name === currentTest) return;
+    currentTest = name;
+    agentSide = 1;
+    adminCalls = 0;
+  };
+
+  const placeOf = (actor: Actor): number => {
+    inThisTest();
+    switch (actor.role) {
+      case 'customer':
+      case 'connector':
+        return 0;
+      case 'supervisor':
+        return 1;
+      default:
+        return agentSide++;
+    }
+  };
+
+  const connect = async (url: string, opts: HubClientOptions) => {
+    const c = new HubClient(url, opts);
+    clients.add(c);
+    return c.connect();
+  };
+
+  return {
+    ...a,
     adminKey,
-    token: (actor) => running.tokens.sign(actor),
-    async client(actor, opts = {}) {
-      const c = new HubClient(running.url, { ...opts, token: await running.tokens.sign(actor) });
-      clients.add(c);
-      return c.connect();
+    instances,
+    token: (actor) => a.tokens.sign(actor),
+    async client(actor, { instance, ...opts } = {}) {
+      return connect(at(instance ?? placeOf(actor)).url, { ...opts, token: await a.tokens.sign(actor) });
     },
     async customer(opts = {}) {
-      const res = await fetch(`${running.url}/api/webchat/sessions`, {
+      const res = await fetch(`${at(instances.length - 1).url}/api/webchat/sessions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -73,12 +143,12 @@ export async function startTestHub(
       });
       if (res.status !== 201) throw new Error(`webchat session: ${res.status} ${await res.text()}`);
       const { token, customerId, visitorId } = (await res.json()) as { token: string; customerId: string; visitorId: string };
-      const c = new HubClient(running.url, { token, channelData: opts.channelData ?? {} });
-      clients.add(c);
-      return Object.assign(await c.connect(), { customerId, visitorId });
+      const c = await connect(at(opts.instance ?? 0).url, { token, channelData: opts.channelData ?? {} });
+      return Object.assign(c, { customerId, visitorId });
     },
-    async admin(method, path, body) {
-      const res = await fetch(`${running.url}${path}`, {
+    async admin(method, path, body, where = {}) {
+      inThisTest();
+      const res = await fetch(`${at(where.instance ?? adminCalls++).url}${path}`, {
         method,
         headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -89,8 +159,8 @@ export async function startTestHub(
     async archived(conversationId, ms = 10_000) {
       const deadline = Date.now() + ms;
       for (;;) {
-        if (!(await running.parts.store.get(conversationId))) {
-          const found = await running.parts.archive.find(conversationId);
+        if (!(await a.parts.store.get(conversationId))) {
+          const found = await a.parts.archive.find(conversationId);
           if (found) return found;
         }
         if (Date.now() > deadline) throw new Error(`conversation ${conversationId} not archived within ${ms} ms`);
@@ -99,8 +169,7 @@ export async function startTestHub(
     },
     async close() {
       for (const c of clients) c.close();
-      await running.close();
+      await closeInstances();
     },
   };
-  return hub;
 }

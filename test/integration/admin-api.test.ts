@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { nextActivity } from '../helpers/wait.js';
 
-// The admin REST API (protocol.md §6) over real HTTP, on an embedded hub (PGlite in a temp folder).
+// The admin REST API (protocol.md §6) over real HTTP: on an embedded hub (PGlite in a temp folder), and on
+// two cluster-mode instances (the admin calls alternate between them, so each write is read back on the other node).
 let hub: TestHub;
 beforeAll(async () => {
   hub = await startTestHub();
@@ -180,18 +181,20 @@ describe('/api/channels', () => {
   });
 
   test('a change takes effect on this node at once, despite the channel cache', async () => {
+    // The admin calls go to the node the sessions are opened on (A): other nodes see a change within the cache's TTL.
+    const here = { instance: 0 };
     const si = unique('promo');
     // A miss is cached too; creating the channel must clear it.
     expectError(await webchatSession(si), 404, 'not_found');
-    const { body: c } = await hub.admin('POST', '/api/channels', { serviceIdentifier: si, name: 'Promo', channelType: 'webchat' });
+    const { body: c } = await hub.admin('POST', '/api/channels', { serviceIdentifier: si, name: 'Promo', channelType: 'webchat' }, here);
     expect((await webchatSession(si)).status).toBe(201);
 
     const renamed = unique('promo-renamed');
-    await hub.admin('PATCH', `/api/channels/${c.id}`, { serviceIdentifier: renamed });
+    await hub.admin('PATCH', `/api/channels/${c.id}`, { serviceIdentifier: renamed }, here);
     expectError(await webchatSession(si), 404, 'not_found');
     expect((await webchatSession(renamed)).status).toBe(201);
 
-    expect((await hub.admin('DELETE', `/api/channels/${c.id}`)).status).toBe(204);
+    expect((await hub.admin('DELETE', `/api/channels/${c.id}`, undefined, here)).status).toBe(204);
     expectError(await webchatSession(renamed), 404, 'not_found');
   });
 });

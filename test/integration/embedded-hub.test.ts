@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { io } from 'socket.io-client';
 import type { Activity, TypingPush } from '@conversation-hub/client-sdk/contract';
 import { HubCallError } from '@conversation-hub/client-sdk';
-import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { startTestHub, testMode, type TestHub } from '../helpers/start-hub.js';
 import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';
 
 let hub: TestHub;
@@ -19,7 +19,7 @@ async function customerAndSupervisor(name = 'Ada') {
   return { customer, supervisor, conversation, conversationId: view.id };
 }
 
-describe('embedded hub: conversations over real sockets', () => {
+describe(`${testMode} hub: conversations over real sockets`, () => {
   test('a customer and a supervisor exchange messages', async () => {
     const { customer, supervisor, conversation, conversationId } = await customerAndSupervisor();
     expect(conversation.state).toBe('created'); // a supervisor is not an agent
@@ -106,7 +106,7 @@ describe('embedded hub: conversations over real sockets', () => {
   test('two tabs of one customer share one channel session', async () => {
     const first = await hub.customer({ visitorId: 'visitor-two-tabs' });
     const view1 = await first.conversation();
-    const second = await hub.customer({ visitorId: 'visitor-two-tabs' });
+    const second = await hub.customer({ visitorId: 'visitor-two-tabs', instance: 1 }); // on node B in a cluster
     const view2 = await second.conversation();
     expect(view2.id).toBe(view1.id);
     expect(view2.channelSessions.filter((s) => s.state === 'open')).toHaveLength(1);
@@ -123,7 +123,7 @@ describe('embedded hub: conversations over real sockets', () => {
   });
 });
 
-describe('embedded hub: bad input', () => {
+describe(`${testMode} hub: bad input`, () => {
   test('a payload of the wrong shape, a missing field, an unknown event and a forbidden call each get a clear error; the server stays up', async () => {
     const { customer, conversationId } = await customerAndSupervisor();
     const wrongShape = await customer.call('message.send', { text: 42 } as never).catch((e: HubCallError) => e);

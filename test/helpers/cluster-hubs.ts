@@ -1,0 +1,70 @@
+import pg from 'pg';
+import { startHub, type Parts, type RunningHub } from '../../server/app.js';
+import type { HubConfig } from '../../server/config.js';
+import { TEST_DATABASE_URL } from './database.js';
+import { connectTestRedis, closeRedis, deleteKeys, randomName, testRedisUrl } from './redis.js';
+
+/** Two (or more) hubs in this process, in cluster mode, as one hub: one Redis prefix, one Postgres schema. */
+export interface ClusterHubs {
+  instances: RunningHub[];
+  prefix: string;
+  schema: string;
+  /** Closes every instance, then deletes the prefix's keys and drops the schema. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `size` hubs with `makeConfig`'s config plus the cluster settings: the machine's Redis and
+ * Postgres, a fresh key prefix and a fresh schema (made here, once, so the instances do not race
+ * on CREATE SCHEMA; the migrations they run at start-up take kysely's lock). They start together,
+ * as nodes of a real cluster may. `parts`, when given, makes each instance's parts from its config.
+ */
+export async function startClusterHubs(
+  size: number,
+  makeConfig: (clusterEnv: Record<string, string>) => HubConfig,
+  parts?: (config: HubConfig, index: number) => Promise<Parts>,
+): Promise<ClusterHubs> {
+  const prefix = randomName('hub');
+  const schema = prefix.replaceAll('-', '_');
+  const config = makeConfig({ REDIS_URL: testRedisUrl, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, HUB_REDIS_PREFIX: prefix });
+  const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+  await pool.query(`create schema "${schema}"`);
+
+  const cleanUp = async () => {
+    const redis = await connectTestRedis();
+    try {
+      await deleteKeys(redis, prefix);
+    } finally {
+      await closeRedis(redis);
+    }
+    await pool.query(`drop schema if exists "${schema}" cascade`);
+    await pool.end();
+  };
+
+  const started = await Promise.allSettled(
+    Array.from({ length: size }, async (_, i) => startHub(config, parts ? { parts: await parts(config, i) } : {})),
+  );
+  const instances = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const closeInstances = () => Promise.all(instances.map((h) => h.close()));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await closeInstances();
+    await cleanUp();
+    throw failed.reason;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    instances,
+    prefix,
+    schema,
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          await closeInstances();
+        } finally {
+          await cleanUp();
+        }
+      })()),
+  };
+}
