@@ -1,6 +1,7 @@
 import type { Activity, ActivityDraft } from '@conversation-hub/client-sdk/contract';
 import { isJoinable } from '../domain/conversation-state.js';
 import type { ConversationDoc, Transition } from '../domain/conversation.js';
+import { dedupeKey } from '../domain/dedupe.js';
 import { conflict, forbidden, notFound, SessionClosedError } from '../domain/errors.js';
 import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type StoredConversation } from './conversation-store.js';
 import type { ConversationStore } from '../ports.js';
@@ -63,7 +64,7 @@ export class MemoryConversationStore implements ConversationStore {
   private push(e: Entry, d: ActivityDraft): Activity {
     const activity = { ...structuredClone(d), seq: e.log.length + 1 } as Activity;
     e.log.push(activity);
-    if (activity.clientMessageId) e.byClientMessageId.set(activity.clientMessageId, activity.seq);
+    if (activity.clientMessageId) e.byClientMessageId.set(dedupeKey(activity), activity.seq);
     return activity;
   }
 
@@ -75,7 +76,7 @@ export class MemoryConversationStore implements ConversationStore {
     }
     const connectors = connectorTargets(e.doc);
     if (d.clientMessageId) {
-      const seq = e.byClientMessageId.get(d.clientMessageId);
+      const seq = e.byClientMessageId.get(dedupeKey(d));
       if (seq !== undefined) return { activity: structuredClone(e.log[seq - 1]!), duplicate: true, connectors };
     }
     if (options.sessionId !== undefined) {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Activity, ActivityDraft } from '@conversation-hub/client-sdk/contract';
 import { isJoinable } from '../domain/conversation-state.js';
 import type { Change, ConversationDoc, Transition } from '../domain/conversation.js';
+import { dedupeKey } from '../domain/dedupe.js';
 import { conflict, notFound } from '../domain/errors.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
 import { LuaScript, StaleError } from '../redis/lua-script.js';
@@ -147,7 +148,7 @@ export class RedisConversationStore implements ConversationStore {
   async append(id: string, d: ActivityDraft, options: AppendOptions = {}): Promise<AppendResult> {
     const json = draftJson(d);
     const keys: string[] = this.convKeys(id);
-    const args: (string | number)[] = [json, d.clientMessageId ?? '', options.sessionId ?? '', Date.parse(d.at) || Date.now()];
+    const args: (string | number)[] = [json, dedupeKey(d), options.sessionId ?? '', Date.parse(d.at) || Date.now()];
     if (options.participantId !== undefined) {
       keys.push(this.participantKey(options.participantId));
       args.push(id);
@@ -213,7 +214,7 @@ export class RedisConversationStore implements ConversationStore {
       joined.length, left.length,
       open.length, ...open.flatMap((s) => [s.id, Date.parse(s.openedAt) || Date.now()]),
       closed.length, ...closed.map((s) => s.id),
-      activities.length, ...activities.flatMap((a, i) => [jsons[i]!, a.clientMessageId ?? '']),
+      activities.length, ...activities.flatMap((a, i) => [jsons[i]!, dedupeKey(a)]),
       connectorsJson(doc),
     ];
     const reply = await orStale(commitTransition.run<[number, number]>(this.redis, keys, args));
@@ -296,5 +297,4 @@ function draftJson(d: ActivityDraft): string {
 function withSeq(json: string, seq: number): string {
   return `${json.slice(0, -1)},"seq":${seq}}`;
 }
-
-function noop(): void {}
+const noop = (): void => undefined;

@@ -213,6 +213,19 @@ export function storeSuite(
         expect(other.activity.seq).toBe(3);
       });
 
+      it('dedupes a clientMessageId per sender: another sender with the same id is a new message', async () => {
+        const { id } = await openConversation();
+        await store.update(id, join(agent('a1'), undefined, now()));
+        const mine = await store.append(id, message(id, 'from the customer', { clientMessageId: 'same' }));
+        const theirs = await store.append(id, draft(id, 'message', 'all', { id: 'a1', role: 'agent' }, { text: 'from the agent' }, now(), { clientMessageId: 'same' }));
+        expect(theirs.duplicate).toBe(false);
+        expect(theirs.activity.seq).toBe(mine.activity.seq + 1);
+        // A sender whose id ends where another's key would begin cannot collide either.
+        const tricky = await store.append(id, draft(id, 'message', 'all', { id: 'a', role: 'agent' }, { text: 'x' }, now(), { clientMessageId: '1:same' }));
+        expect(tricky.duplicate).toBe(false);
+        expect((await store.append(id, draft(id, 'message', 'all', { id: 'a1', role: 'agent' }, { text: 'again' }, now(), { clientMessageId: 'same' }))).duplicate).toBe(true);
+      });
+
       it('records the customer’s activity on an open session, and refuses a closed one', async () => {
         const { id, sessionId } = await openConversation();
         const wa = await store.updateForCustomer((await store.get(id))!.doc.customerId, openSession(openInput((await store.get(id))!.doc.customerId, { serviceIdentifier: 'wa' })));
