@@ -3,6 +3,8 @@ import { participantRole, type Actor } from '../domain/actor.js';
 import { isJoinable } from '../domain/conversation-state.js';
 import { canSee, toConversation, type ConversationDoc } from '../domain/conversation.js';
 import { forbidden, notFound } from '../domain/errors.js';
+import type { Relation } from '../domain/policy.js';
+import { authorize } from './authorize.js';
 import type { EngineDeps } from './context.js';
 
 /** How many recent activities the `conversation` push carries. */
@@ -29,20 +31,26 @@ export class Reads {
     const stored = await this.d.store.get(input.conversationId);
     if (!stored) {
       const archived = await this.d.archive.find(input.conversationId);
-      if (!archived || !wasIn(archived, actor.id)) throw notFound('conversation');
-      const activities = archived.activities.filter((a) => a.seq > input.afterSeq && canSee(role, a.visibility));
-      return { activities: activities.slice(0, limit), lastSeq: archived.lastSeq };
+      authorize('activities.since', actor, archived ? relationTo(archived, actor.id) : 'other', { hide: 'conversation' });
+      const activities = archived!.activities.filter((a) => a.seq > input.afterSeq && canSee(role, a.visibility));
+      return { activities: activities.slice(0, limit), lastSeq: archived!.lastSeq };
     }
-    if (!stored.doc.participants.some((p) => p.id === actor.id) && stored.doc.customerId !== actor.id) throw notFound('conversation');
+    authorize('activities.since', actor, relationTo({ customerId: stored.doc.customerId, participants: stored.doc.participants, activities: [] }, actor.id), { hide: 'conversation' });
     return this.visibleSince(input.conversationId, role, input.afterSeq, limit);
   }
 
-  /** An agent or supervisor reads the customer's conversations, archived ones included, newest first. */
-  async customerHistory(input: CallInput<'customer.history'>): Promise<ConversationView[]> {
+  /** The customer's conversations, archived ones included, newest first: supervisors all, agents those of customers they serve or were offered. */
+  async customerHistory(actor: Actor, input: CallInput<'customer.history'>): Promise<ConversationView[]> {
     const limit = input.limit ?? 10;
     const archived = await this.d.archive.history(input.customerId, limit);
     const liveId = await this.d.store.openConversationOf(input.customerId);
     const live = liveId ? [await this.view(liveId, 'agent')] : [];
+    if (actor.role !== 'supervisor') {
+      const liveTasks = liveId ? await this.d.routing.tasksOf(liveId) : [];
+      const relations = [...live, ...archived].map((v) => relationTo(v, actor.id));
+      const offered = liveTasks.some((t) => t.agentId === actor.id);
+      authorize('customer.history', actor, relations.includes('participant') ? 'participant' : offered || relations.includes('offered') ? 'offered' : 'other');
+    }
     return [...live, ...archived].slice(0, limit);
   }
 
@@ -100,11 +108,14 @@ export class Reads {
   }
 }
 
-/** Whether the participant was ever in the (archived) conversation. */
-function wasIn(view: ConversationView, participantId: string): boolean {
-  return (
-    view.customerId === participantId ||
-    view.participants.some((p) => p.id === participantId) ||
-    view.activities.some((a) => a.type === 'participant.joined' && a.payload.participant.id === participantId)
-  );
+/**
+ * How a caller stands to a conversation from what it records: its customer (`own`), in it now or
+ * once (`participant`), offered or given one of its tasks (`offered`), or none of these.
+ */
+function relationTo(v: Pick<ConversationView, 'customerId' | 'participants' | 'activities'>, id: string): Relation {
+  if (v.customerId === id) return 'own';
+  if (v.participants.some((p) => p.id === id)) return 'participant';
+  if (v.activities.some((a) => a.type === 'participant.joined' && a.payload.participant.id === id)) return 'participant';
+  if (v.activities.some((a) => (a.type === 'task.created' || a.type === 'task.assigned' || a.type === 'task.closed') && a.payload.task.agentId === id)) return 'offered';
+  return 'other';
 }

@@ -1,4 +1,4 @@
-import type { CallInput, CallName, CallResults, TokenRole } from '@conversation-hub/client-sdk/contract';
+import type { CallInput, CallName, CallResults } from '@conversation-hub/client-sdk/contract';
 import type { ConnectorActor, CustomerActor } from '../domain/actor.js';
 import { badField, conflict, forbidden } from '../domain/errors.js';
 import type { CallContext, CustomerPlace } from '../engine/context.js';
@@ -10,22 +10,18 @@ export interface Reply<E extends CallName> {
   place?: CustomerPlace;
 }
 
+/** Who may make a call is the policy's (server/domain/policy.ts); an entry only says what the call does. */
 export interface CallRoute<E extends CallName> {
-  /** Who may make the call at all; the engine checks the caller's relation to the conversation. */
-  roles: readonly TokenRole[];
   handle(ctx: CallContext, input: CallInput<E>): Promise<Reply<E>>;
 }
 
 /** One entry per call of the contract: a call without a handler does not compile. */
 export type CallRoutes = { [E in CallName]: CallRoute<E> };
 
-const STAFF = ['agent', 'supervisor', 'bot', 'app'] as const;
-
 /** The socket calls of PROTOCOL.md §3.2, wired to the engine's use cases. */
 export function callRoutes(hub: Hub): CallRoutes {
   return {
     'message.send': {
-      roles: ['customer', ...STAFF],
       handle: async (ctx, input) => {
         if (ctx.actor.role !== 'customer') return ok({ activity: await hub.participants.message(ctx, input) });
         const { activity, place } = await hub.customers.message(customer(ctx), input);
@@ -33,7 +29,6 @@ export function callRoutes(hub: Hub): CallRoutes {
       },
     },
     typing: {
-      roles: ['customer', 'agent', 'supervisor'],
       handle: async (ctx, input) => {
         const conversationId = ctx.actor.role === 'customer' ? customer(ctx).place.conversationId : input.conversationId;
         if (!conversationId) throw badField('conversationId', 'required');
@@ -41,49 +36,44 @@ export function callRoutes(hub: Hub): CallRoutes {
         return ok({});
       },
     },
-    'activities.since': { roles: ['customer', ...STAFF], handle: async (ctx, input) => ok(await hub.reads.since(ctx.actor, input)) },
+    'activities.since': { handle: async (ctx, input) => ok(await hub.reads.since(ctx.actor, input)) },
     'session.end': {
-      roles: ['customer'],
       handle: async (ctx) => {
         await hub.customers.end(customer(ctx));
         return ok({});
       },
     },
-    'whisper.send': { roles: ['agent', 'supervisor', 'bot'], handle: async (ctx, input) => ok({ activity: await hub.participants.whisper(ctx, input) }) },
-    'custom.send': { roles: ['app', 'bot', 'agent', 'supervisor'], handle: async (ctx, input) => ok({ activity: await hub.participants.custom(ctx, input) }) },
-    'suggestion.send': { roles: ['bot'], handle: async (ctx, input) => ok({ activity: await hub.participants.suggestion(ctx, input) }) },
-    'handoff.request': { roles: ['bot'], handle: async (ctx, input) => ok({ task: await hub.participants.handoff(ctx, input) }) },
-    'agent.state': { roles: ['agent'], handle: async (ctx, input) => ok({ state: await hub.agents.setState(ctx, input) }) },
-    'task.accept': { roles: ['agent'], handle: async (ctx, input) => ok({ conversation: await hub.tasks.accept(ctx, input.taskId) }) },
+    'whisper.send': { handle: async (ctx, input) => ok({ activity: await hub.participants.whisper(ctx, input) }) },
+    'custom.send': { handle: async (ctx, input) => ok({ activity: await hub.participants.custom(ctx, input) }) },
+    'suggestion.send': { handle: async (ctx, input) => ok({ activity: await hub.participants.suggestion(ctx, input) }) },
+    'handoff.request': { handle: async (ctx, input) => ok({ task: await hub.participants.handoff(ctx, input) }) },
+    'agent.state': { handle: async (ctx, input) => ok({ state: await hub.agents.setState(ctx, input) }) },
+    'task.accept': { handle: async (ctx, input) => ok({ conversation: await hub.tasks.accept(ctx, input.taskId) }) },
     'task.reject': {
-      roles: ['agent'],
       handle: async (ctx, input) => {
         await hub.tasks.reject(ctx, input.taskId);
         return ok({});
       },
     },
-    'queue.list': { roles: ['agent'], handle: async (_ctx, input) => ok({ tasks: await hub.tasks.queue(input.listId) }) },
-    'task.pull': { roles: ['agent'], handle: async (ctx, input) => ok({ conversation: await hub.tasks.pull(ctx, input.taskId) }) },
-    'conversation.transfer': { roles: ['agent'], handle: async (ctx, input) => ok({ task: await hub.tasks.transfer(ctx, input) }) },
+    'queue.list': { handle: async (ctx, input) => ok({ tasks: await hub.tasks.queue(ctx, input.listId) }) },
+    'task.pull': { handle: async (ctx, input) => ok({ conversation: await hub.tasks.pull(ctx, input.taskId) }) },
+    'conversation.transfer': { handle: async (ctx, input) => ok({ task: await hub.tasks.transfer(ctx, input) }) },
     'wrapup.submit': {
-      roles: ['agent'],
       handle: async (ctx, input) => {
         await hub.tasks.submitWrapUp(ctx, input);
         return ok({});
       },
     },
-    'customer.history': { roles: ['agent', 'supervisor'], handle: async (_ctx, input) => ok({ conversations: await hub.reads.customerHistory(input) }) },
-    'connector.inbound': { roles: ['connector'], handle: async (ctx, input) => ok(await hub.connectors.inbound(connector(ctx), input)) },
+    'customer.history': { handle: async (ctx, input) => ok({ conversations: await hub.reads.customerHistory(ctx.actor, input) }) },
+    'connector.inbound': { handle: async (ctx, input) => ok(await hub.connectors.inbound(connector(ctx), input)) },
     'connector.session.end': {
-      roles: ['connector'],
       handle: async (ctx, input) => {
         await hub.connectors.sessionEnd(connector(ctx), input);
         return ok({});
       },
     },
-    'conversation.join': { roles: ['supervisor', 'app'], handle: async (ctx, input) => ok({ conversation: await hub.participants.join(ctx, input.conversationId) }) },
+    'conversation.join': { handle: async (ctx, input) => ok({ conversation: await hub.participants.join(ctx, input.conversationId) }) },
     'conversation.leave': {
-      roles: ['agent', 'supervisor', 'bot', 'app'],
       handle: async (ctx, input) => {
         await hub.participants.leave(ctx, input.conversationId);
         return ok({});

@@ -2,46 +2,101 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { CallSchemas, ChannelData, ErrorCode, type Ack, type CallName } from '@conversation-hub/client-sdk/contract';
-import { forbidden, fromZodError, HubError, rateLimited, toErrorBody, badRequest } from '../domain/errors.js';
+import { forbidden, fromZodError, HubError, toErrorBody, badRequest } from '../domain/errors.js';
+import type { Actor } from '../domain/actor.js';
+import type { Authenticate } from '../auth/handshake.js';
 import type { Tokens } from '../auth/tokens.js';
+import { mayCall } from '../domain/policy.js';
 import type { Hub } from '../engine/hub.js';
 import { callRoutes, type CallRoute } from './calls.js';
+import { guardUpgrades, type Edges } from './http/edges.js';
+import { STRIKE_WINDOW_MS, type Limits } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { rooms } from './rooms.js';
+import { endAtExpiry } from './sessions.js';
 import type { HubServer, HubSocket } from './socket-types.js';
 
 export type { HubServer, HubSocket, SocketData } from './socket-types.js';
 
-/** The Socket.IO server with the token check on the handshake. */
-export function createSocketServer(http: HttpServer, opts: { tokens: Tokens }): HubServer {
+/** The largest frame the transport takes; an event's payload over MAX_EVENT_BYTES is refused with `too_large` (PROTOCOL.md §1.4). */
+export const TRANSPORT_MAX_BYTES = 1024 * 1024;
+export const MAX_EVENT_BYTES = 256 * 1024;
+
+/** Who a token is, for the per-identity limits: its `sub` and role. */
+export const identityOf = (actor: Actor) => `${actor.role}:${actor.id}`;
+
+/** A handshake refusal the client reads in `connect_error`: `message` is the code, `data` the whole error. */
+function refusal(err: HubError): Error {
+  return Object.assign(new Error(err.code), { data: err.toBody() });
+}
+
+/**
+ * The Socket.IO server and its handshake (PROTOCOL.md §2.1): the Origin allow-list (on the polling
+ * handshake and the WebSocket upgrade, http/edges.ts), new connections per client address, the
+ * token, then the identity's socket cap.
+ */
+export function createSocketServer(
+  http: HttpServer,
+  opts: { tokens: Tokens; limits: Limits; edges: Edges; /** Default: the hub's own tokens only. */ authenticate?: Authenticate },
+): HubServer {
+  const { limits, edges } = opts;
+  const authenticate: Authenticate = opts.authenticate ?? ((token) => opts.tokens.verifyWithExpiry(token));
   const io: HubServer = new Server(http, {
     serveClient: false,
     // Text frames are small: compressing them costs more CPU than it saves on loopback and LANs.
     perMessageDeflate: false,
-    maxHttpBufferSize: 256 * 1024,
+    // Above the hub's own per-event limit, so an oversized event is answered `too_large`, not cut off.
+    maxHttpBufferSize: TRANSPORT_MAX_BYTES,
     pingInterval: 20_000,
     pingTimeout: 20_000,
-    cors: { origin: true, credentials: true },
+    // CORS for the polling transport, for allowed origins only; the browser's WebSocket needs none.
+    cors: { origin: (origin, cb) => cb(null, edges.corsOrigin(origin)), credentials: true },
+    allowRequest: (req, cb) => {
+      const refused = edges.refusedOrigin(req);
+      cb(refused === undefined ? null : `origin ${refused} is not allowed to call this hub`, refused === undefined);
+    },
+  });
+  guardUpgrades(http, edges);
+  io.engine.on('headers', (headers: Record<string, string>) => {
+    headers['X-Content-Type-Options'] = 'nosniff';
+    headers['Referrer-Policy'] = 'no-referrer';
   });
   io.use((socket, next) => {
-    opts.tokens.verify(socket.handshake.auth?.token).then(
-      (actor) => {
-        if (!actor) return next(new Error(ErrorCode.Unauthorized));
-        socket.data.actor = actor;
-        next();
-      },
-      (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
-    );
+    const ip = edges.clientIp(socket.request);
+    (async () => {
+      if (!(await limits.connection(ip))) return next(refusal(new HubError(ErrorCode.RateLimited, 'too many new connections from this address; slow down', { scope: 'address' })));
+      const found = await authenticate(socket.handshake.auth?.token);
+      if (!found) return next(new Error(ErrorCode.Unauthorized));
+      const identity = identityOf(found.actor);
+      if (!(await limits.sockets.acquire(identity, socket.id))) {
+        const max = limits.sockets.max;
+        return next(refusal(new HubError(ErrorCode.RateLimited, `too many sockets for this identity (at most ${max})`, { scope: 'sockets', limit: max })));
+      }
+      // Closed while waiting: Socket.IO drops it without a `disconnect`, so give the slot back here.
+      if (socket.conn.readyState !== 'open') {
+        limits.sockets.release(identity, socket.id);
+        return next(new Error('closed during the handshake'));
+      }
+      socket.data.actor = found.actor;
+      if (found.expiresAt !== undefined) socket.data.expiresAt = found.expiresAt;
+      next();
+    })().catch((err: unknown) => next(err instanceof Error ? err : new Error(String(err))));
   });
   return io;
 }
 
-/** Serves the calls of PROTOCOL.md §3: role check, rate limit, one schema per event, one answer shape. */
-export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics: Metrics; rate: number }): void {
+/**
+ * Serves the calls of PROTOCOL.md §3, every event checked in this order: the socket's rate, the
+ * identity's rate (a socket refused too often is disconnected, §3.3), size, known event, role, the
+ * payload's schema; then the call, with one answer shape.
+ */
+export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics: Metrics; limits: Limits }): void {
+  const { limits } = opts;
   const routes = callRoutes(hub);
 
   io.on('connection', (socket) => {
     const { actor } = socket.data;
+    const stopExpiry = endAtExpiry(socket); // PROTOCOL.md §2.3: `session.expired`, then the hub disconnects
     opts.metrics.sockets.inc();
     socket.join(rooms.participant(actor.id));
     if (actor.role === 'connector') for (const si of actor.channels) socket.join(rooms.connector(si));
@@ -51,17 +106,43 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
       throw err;
     });
     socket.data.ready.catch(() => opts.log.debug({ participant: actor.id }, 'calls refused: the connection setup failed'));
-    const bucket = new TokenBucket(opts.rate, opts.rate * 2);
+    const identity = identityOf(actor);
+    const bucket = limits.socketBucket();
+    const strikes = limits.strikes();
 
     socket.onAny((event: string, ...args: unknown[]) => {
       const ack = typeof args.at(-1) === 'function' ? (args.pop() as (res: Ack<object>) => void) : undefined;
       const reply = (res: Ack<object>) => ack?.(res);
       const fail = (err: unknown) => reply({ ok: false, error: toErrorBody(err) });
+      const limited = (scope: 'socket' | 'identity') => {
+        if (!socket.connected) return;
+        const cut = strikes.add();
+        const why = scope === 'socket' ? 'too many calls on this socket; slow down' : 'too many calls for this identity; slow down';
+        if (!cut) return fail(new HubError(ErrorCode.RateLimited, why, { scope }));
+        const max = limits.config.socketStrikes;
+        const err = new HubError(ErrorCode.RateLimited, `${why}; disconnected after ${max} refusals within ${STRIKE_WINDOW_MS / 1000} s`, { scope, disconnected: true });
+        fail(err);
+        socket.emit('error', err.toBody());
+        opts.log.info({ participant: actor.id, role: actor.role, scope }, 'socket disconnected: rate limited');
+        socket.disconnect(true);
+      };
+      if (!bucket.take()) return limited('socket');
+      limits.identityCall(identity).then(
+        (ok) => (ok ? call(event, args, reply, fail) : limited('identity')),
+        (err: unknown) => fail(err),
+      );
+    });
+
+    const call = (event: string, args: unknown[], reply: (res: Ack<object>) => void, fail: (err: unknown) => void) => {
+      if (!socket.connected) return;
+      const size = sizeOf(args);
+      if (size > MAX_EVENT_BYTES) {
+        return fail(new HubError(ErrorCode.TooLarge, `payload is ${size} bytes; the limit is ${MAX_EVENT_BYTES} bytes (256 KiB)`, { limit: MAX_EVENT_BYTES }));
+      }
       if (!Object.hasOwn(CallSchemas, event)) return fail(badRequest(`unknown event ${JSON.stringify(event)}`, { event }));
       const name = event as CallName;
       const route = routes[name] as unknown as CallRoute<CallName>;
-      if (!route.roles.includes(actor.role)) return fail(forbidden(`${name} is not allowed for role ${actor.role}`));
-      if (!bucket.take()) return fail(rateLimited('too many calls; slow down'));
+      if (!mayCall(name, actor.role)) return fail(forbidden(`${name} is not allowed for role ${actor.role}`));
       const parsed = CallSchemas[name].safeParse(args[0] ?? {});
       if (!parsed.success) return fail(fromZodError(parsed.error));
       const started = performance.now();
@@ -81,9 +162,11 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
           },
         )
         .finally(() => opts.metrics.callSeconds.observe({ event: name }, (performance.now() - started) / 1000));
-    });
+    };
 
     socket.on('disconnect', () => {
+      stopExpiry();
+      limits.sockets.release(identity, socket.id);
       opts.metrics.sockets.dec();
       if (actor.role === 'agent') hub.agents.socketClosed(actor).catch((err: unknown) => opts.log.warn({ err, agent: actor.id }, 'agent disconnect handling failed'));
     });
@@ -103,22 +186,15 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
   }
 }
 
-/** Calls per socket per second, with a burst. */
-class TokenBucket {
-  private tokens: number;
-  private last = performance.now();
-  constructor(
-    private readonly perSecond: number,
-    private readonly burst: number,
-  ) {
-    this.tokens = burst;
-  }
-  take(): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+/** The event's arguments' size as JSON, in bytes; what cannot be measured counts as too large. */
+function sizeOf(args: unknown[]): number {
+  if (args.length === 0) return 0;
+  const payload = args.length === 1 ? args[0] : args;
+  if (typeof payload === 'string') return Buffer.byteLength(payload);
+  if (payload === null || typeof payload !== 'object') return 0;
+  try {
+    return Buffer.byteLength(JSON.stringify(payload));
+  } catch {
+    return Infinity;
   }
 }
