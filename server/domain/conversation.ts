@@ -34,6 +34,8 @@ export interface ConversationDoc {
   wrapUp: { enabled: boolean; timeoutSeconds: number };
   /** Agents who still owe a wrap-up (state `wrap_up`). */
   wrapUpPending: string[];
+  /** Participants monitoring silently (a supervisor's join): the customer sees nothing of them until they speak. */
+  silent?: string[];
 }
 
 /** What a transition does: the next doc and the activities to append, in order. */
@@ -169,7 +171,7 @@ export function closeSession(sessionId: string, reason: SessionCloseReason, now:
 }
 
 /** Adds a participant (agent, supervisor, bot, app); joining twice changes nothing. */
-export function join(p: Participant, reason: string | undefined, now: string): Transition<ConversationDoc, { joined: boolean }> {
+export function join(p: Participant, reason: string | undefined, now: string, how: { silent?: boolean } = {}): Transition<ConversationDoc, { joined: boolean }> {
   return (doc) => {
     if (!isJoinable(doc.state)) throw conflict(`conversation is ${doc.state}`);
     if (doc.participants.some((x) => x.id === p.id)) return unchanged(doc, { joined: false });
@@ -177,8 +179,10 @@ export function join(p: Participant, reason: string | undefined, now: string): T
       ...doc,
       participants: [...doc.participants, p],
       agentsEverJoined: doc.agentsEverJoined || p.role === 'agent',
+      ...(how.silent ? { silent: [...(doc.silent ?? []), p.id] } : {}),
     };
-    const activities = [draft(doc.id, 'participant.joined', 'all', fromOf(p), reason ? { participant: p, reason } : { participant: p }, now)];
+    // A silent join is news for the agents' side only.
+    const activities = [draft(doc.id, 'participant.joined', how.silent ? 'agents' : 'all', fromOf(p), reason ? { participant: p, reason } : { participant: p }, now)];
     return settle(doc.state, next, activities, { joined: true }, now);
   };
 }
@@ -188,13 +192,27 @@ export function leave(participantId: string, reason: string | undefined, now: st
   return (doc) => {
     const p = doc.participants.find((x) => x.id === participantId);
     if (!p || p.role === 'customer') return unchanged(doc, { left: false });
+    const wasSilent = doc.silent?.includes(participantId) === true;
     const next: ConversationDoc = {
       ...doc,
       participants: doc.participants.filter((x) => x.id !== participantId),
       wrapUpPending: doc.wrapUpPending.filter((id) => id !== participantId),
+      ...(wasSilent ? { silent: doc.silent!.filter((id) => id !== participantId) } : {}),
     };
-    const activities = [draft(doc.id, 'participant.left', 'all', fromOf(p), reason ? { participant: p, reason } : { participant: p }, now)];
+    const activities = [draft(doc.id, 'participant.left', wasSilent ? 'agents' : 'all', fromOf(p), reason ? { participant: p, reason } : { participant: p }, now)];
     return settle(doc.state, next, activities, { left: true }, now);
+  };
+}
+
+export const BARGE_IN = 'barge_in';
+
+/** A silent participant speaks to everyone (barge-in): the customer learns of them first. Nothing when not silent. */
+export function announce(participantId: string, now: string): Transition<ConversationDoc, { announced: boolean }> {
+  return (doc) => {
+    const p = doc.participants.find((x) => x.id === participantId);
+    if (!p || !doc.silent?.includes(participantId)) return unchanged(doc, { announced: false });
+    const next = { ...doc, silent: doc.silent.filter((id) => id !== participantId) };
+    return { doc: next, activities: [draft(doc.id, 'participant.joined', 'all', fromOf(p), { participant: p, reason: BARGE_IN }, now)], result: { announced: true } };
   };
 }
 
@@ -220,13 +238,15 @@ export function fromOf(p: { id: string; role: ParticipantRole; name?: string }):
 }
 
 /** The wire Conversation (PROTOCOL.md §1). */
-export function toConversation(doc: ConversationDoc, lastSeq: number): Conversation {
+export function toConversation(doc: ConversationDoc, lastSeq: number, role?: ParticipantRole): Conversation {
+  // A customer does not see who monitors silently.
+  const hidden = role === 'customer' && doc.silent?.length ? new Set(doc.silent) : undefined;
   return {
     id: doc.id,
     customerId: doc.customerId,
     state: doc.state,
     channelSessions: doc.channelSessions,
-    participants: doc.participants,
+    participants: hidden ? doc.participants.filter((p) => !hidden.has(p.id)) : doc.participants,
     lastSeq,
     createdAt: doc.createdAt,
   };

@@ -1,6 +1,6 @@
 import type { Activity, AgentTask, CallInput, ConversationView } from '@conversation-hub/client-sdk/contract';
 import { participantRole } from '../domain/actor.js';
-import { canSee, draft, fromOf, join, leave, participant } from '../domain/conversation.js';
+import { announce, canSee, draft, fromOf, join, leave, participant } from '../domain/conversation.js';
 import { badField, conflict, notFound } from '../domain/errors.js';
 import { isPending } from '../domain/routing-rules.js';
 import type { CallContext } from './context.js';
@@ -15,6 +15,7 @@ export class Participants {
     if (!input.conversationId) throw badField('conversationId', 'required');
     const payload = input.attachments ? { text: input.text, attachments: input.attachments } : { text: input.text };
     const from = fromOf({ ...ctx.actor, role: participantRole(ctx.actor) });
+    await this.bargeIn(ctx, input.conversationId);
     return this.say(ctx, draft(input.conversationId, 'message', 'all', from, payload, this.e.iso(), { clientMessageId: input.clientMessageId }));
   }
 
@@ -29,13 +30,18 @@ export class Participants {
   }
 
   async custom(ctx: CallContext, input: CallInput<'custom.send'>): Promise<Activity> {
+    if (input.visibility === 'all') await this.bargeIn(ctx, input.conversationId);
     const from = fromOf({ ...ctx.actor, role: participantRole(ctx.actor) });
     return this.say(ctx, draft(input.conversationId, 'custom', input.visibility, from, input.payload, this.e.iso()));
   }
 
   /** Typing is relayed, never stored. */
   async typing(ctx: CallContext, conversationId: string, typing: boolean): Promise<void> {
-    if (ctx.actor.role !== 'customer') await this.e.reads.requireParticipant(conversationId, ctx.actor.id);
+    if (ctx.actor.role !== 'customer') {
+      const doc = await this.e.reads.requireParticipant(conversationId, ctx.actor.id);
+      // Typing would give a silent monitor away.
+      if (doc.silent?.includes(ctx.actor.id)) return;
+    }
     this.e.d.fanout.typing({ conversationId, from: fromOf({ ...ctx.actor, role: participantRole(ctx.actor) }), typing });
   }
 
@@ -52,11 +58,14 @@ export class Participants {
     return task;
   }
 
-  /** Supervisors and apps join to monitor: they see everything, and the room sees them join. */
+  /**
+   * Supervisors and apps join to monitor: they see everything. A supervisor joins silently: the
+   * agents' side sees it join, the customer nothing until it speaks (barge-in).
+   */
   async join(ctx: CallContext, conversationId: string): Promise<ConversationView> {
     const role = participantRole(ctx.actor);
     const now = this.e.iso();
-    await this.e.pipeline.update(ctx, conversationId, join(participant(ctx.actor.id, role, ctx.actor.name, now), undefined, now));
+    await this.e.pipeline.update(ctx, conversationId, join(participant(ctx.actor.id, role, ctx.actor.name, now), undefined, now, { silent: role === 'supervisor' }));
     // Joining twice wrote nothing: the caller's new socket still joins the rooms.
     await this.e.d.fanout.join(ctx.actor.id, conversationId, canSee(role, 'agents'));
     return this.e.reads.view(conversationId, role);
@@ -65,6 +74,13 @@ export class Participants {
   async leave(ctx: CallContext, conversationId: string, reason?: string): Promise<void> {
     const c = await this.e.pipeline.update(ctx, conversationId, leave(ctx.actor.id, reason, this.e.iso()));
     if (!c.result.left) throw notFound('participant in conversation');
+  }
+
+  /** A silent monitor about to speak to everyone is announced to the customer first. */
+  private async bargeIn(ctx: CallContext, conversationId: string): Promise<void> {
+    if (ctx.actor.role !== 'supervisor') return;
+    const stored = await this.e.d.store.get(conversationId);
+    if (stored?.doc.silent?.includes(ctx.actor.id)) await this.e.pipeline.update(ctx, conversationId, announce(ctx.actor.id, this.e.iso()));
   }
 
   /** Appends what the caller said; the caller's acknowledgement carries it back. */

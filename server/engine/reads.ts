@@ -21,7 +21,7 @@ export class Reads {
     if (!stored) throw notFound('conversation');
     const from = Math.max(0, stored.lastSeq - VIEW_ACTIVITIES);
     const { activities } = await this.d.store.since(conversationId, from, VIEW_ACTIVITIES);
-    return { ...toConversation(stored.doc, stored.lastSeq), activities: activities.filter((a) => canSee(role, a.visibility)) };
+    return { ...toConversation(stored.doc, stored.lastSeq, role), activities: activities.filter((a) => canSee(role, a.visibility)) };
   }
 
   /** Activities after a seq that this actor may see; live first, then the archive. */

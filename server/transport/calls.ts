@@ -30,7 +30,9 @@ export function callRoutes(hub: Hub): CallRoutes {
     },
     typing: {
       handle: async (ctx, input) => {
-        const conversationId = ctx.actor.role === 'customer' ? customer(ctx).place.conversationId : input.conversationId;
+        const own = ctx.actor.role === 'customer' ? customer(ctx).place.conversationId : undefined;
+        if (own && input.conversationId && input.conversationId !== own) throw forbidden('not your conversation');
+        const conversationId = own ?? input.conversationId;
         if (!conversationId) throw badField('conversationId', 'required');
         await hub.participants.typing(ctx, conversationId, input.typing);
         return ok({});

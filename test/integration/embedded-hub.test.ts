@@ -94,6 +94,8 @@ describe(`${testMode} hub: conversations over real sockets`, () => {
     const atSupervisor = waitFor<TypingPush>((fn) => supervisor.onTyping(fn));
     await customer.typing(true);
     expect(await atSupervisor).toEqual({ conversationId, from: { id: customer.customerId, role: 'customer', name: 'Ada' }, typing: true });
+    // A supervisor monitors silently until it speaks; then its typing shows too.
+    await supervisor.send('I am with you', { conversationId });
     const atCustomer = waitFor<TypingPush>((fn) => customer.onTyping(fn));
     await supervisor.typing(true, conversationId);
     expect((await atCustomer).from.role).toBe('supervisor');
@@ -104,9 +106,9 @@ describe(`${testMode} hub: conversations over real sockets`, () => {
   });
 
   test('two tabs of one customer share one channel session', async () => {
-    const first = await hub.customer({ visitorId: 'visitor-two-tabs' });
+    const first = await hub.customer();
     const view1 = await first.conversation();
-    const second = await hub.customer({ visitorId: 'visitor-two-tabs', instance: 1 }); // on node B in a cluster
+    const second = await hub.customer({ visitorToken: first.visitorToken, instance: 1 }); // on node B in a cluster
     const view2 = await second.conversation();
     expect(view2.id).toBe(view1.id);
     expect(view2.channelSessions.filter((s) => s.state === 'open')).toHaveLength(1);

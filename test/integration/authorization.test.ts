@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { CallSchemas, TokenRole, type Ack, type CallName, type TaskOffered } from '@conversation-hub/client-sdk/contract';
+import type { HubClient } from '@conversation-hub/client-sdk';
+import type { Actor } from '../../server/auth/tokens.js';
+import { allows, mayCall, POLICY, type Relation } from '../../server/domain/policy.js';
+import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { waitFor } from '../helpers/wait.js';
+
+// The authorization matrix, generated from the policy: every role × every call × the caller's own
+// conversation (or task, list, channel) and another customer's, each answer checked against what
+// server/domain/policy.ts allows.
+
+let hub: TestHub;
+const tag = randomUUID().slice(0, 6);
+const LA = `la-${tag}`; // served by the agent
+const LF = `lf-${tag}`; // served by nobody
+const BOT = `bot-${tag}`;
+const CH = { a: `ca-${tag}`, bot: `cb-${tag}`, f: `cf-${tag}`, wa: `wa-${tag}` };
+const agentActor: Actor = { id: `agent-${tag}`, role: 'agent', name: 'Ann' };
+let agent: HubClient;
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  if ((await hub.admin('GET', '/api/channel-types/whatsapp')).status === 404) await hub.admin('POST', '/api/channel-types', { id: 'whatsapp', name: 'WhatsApp' });
+  for (const [si, extra] of [
+    [CH.a, { listId: LA }],
+    [CH.bot, { listId: LA, botId: BOT }],
+    [CH.f, { listId: LF }],
+    [CH.wa, { channelType: 'whatsapp', listId: LF }],
+  ] as const) {
+    const res = await hub.admin('POST', '/api/channels', { serviceIdentifier: si, name: si, channelType: 'webchat', ...extra });
+    expect(res.status).toBe(201);
+  }
+  agent = await hub.client(agentActor);
+  await agent.call('agent.state', { state: 'ready', lists: [LA], capacity: 50 });
+});
+afterAll(() => hub.close());
+
+/** A customer with a token of its own (the public webchat endpoint is rate-limited per address). */
+async function customerOn(serviceIdentifier: string) {
+  const customerId = `cust-${randomUUID().slice(0, 8)}`;
+  const c = await hub.client({ id: customerId, role: 'customer', serviceIdentifier });
+  return Object.assign(c, { customerId });
+}
+
+/** A customer on the agent's channel, whose task the agent is offered (and, with `accept`, takes). */
+async function servedCustomer(accept: boolean) {
+  const offer = waitFor<TaskOffered>((fn) => agent.on('task.offered', fn), () => true, 10_000, 'task.offered');
+  const customer = await customerOn(CH.a);
+  const { task, conversation } = await offer;
+  if (accept) await agent.call('task.accept', { taskId: task.id });
+  return { customer, conversationId: conversation.id, taskId: task.id };
+}
+
+interface Target {
+  conversationId: string;
+  customerId: string;
+  taskId: string;
+  listId: string;
+  serviceIdentifier: string;
+  customerIdentifier: string;
+}
+
+/** One world per call: the callers' own things, and another customer's that none of them has to do with. */
+async function world() {
+  const a = await servedCustomer(true);
+  const offeredTask = await servedCustomer(false);
+  const supervisor = await hub.client({ id: `sup-${randomUUID().slice(0, 6)}`, role: 'supervisor' });
+  await supervisor.call('conversation.join', { conversationId: a.conversationId });
+  const botClient = await hub.client({ id: BOT, role: 'bot' });
+  const botCustomer = await customerOn(CH.bot);
+  const botConversation = (await botCustomer.conversation()).id;
+  const stranger = await customerOn(CH.f);
+  const strangerConversation = await stranger.conversation();
+  const phone = `+44${Math.floor(Math.random() * 1e9)}`;
+  const connector = await hub.client({ id: `conn-${tag}`, role: 'connector', channels: [CH.wa] });
+  await connector.call('connector.inbound', { serviceIdentifier: CH.wa, customer: { identifier: phone }, message: { text: 'hi', clientMessageId: randomUUID() } });
+  const own = (role: TokenRole): Target => ({
+    conversationId: role === 'bot' ? botConversation : a.conversationId,
+    customerId: a.customer.customerId,
+    taskId: offeredTask.taskId,
+    listId: LA,
+    serviceIdentifier: CH.wa,
+    customerIdentifier: phone,
+  });
+  const foreign: Target = {
+    conversationId: strangerConversation.id,
+    customerId: stranger.customerId,
+    taskId: (await hub.parts.routing.tasksOf(strangerConversation.id))[0]!.id,
+    listId: LF,
+    serviceIdentifier: CH.f,
+    customerIdentifier: phone,
+  };
+  const clients: Partial<Record<TokenRole, HubClient>> = {
+    customer: role_customer(a.customer),
+    agent,
+    supervisor,
+    bot: botClient,
+    connector,
+    app: await hub.client({ id: `app-${randomUUID().slice(0, 6)}`, role: 'app' }),
+    controller: await hub.client({ id: `ctl-${randomUUID().slice(0, 6)}`, role: 'controller' }),
+  };
+  return { own, foreign, clients, botCustomer };
+}
+
+const role_customer = (c: HubClient) => c;
+
+/** A valid payload of each call for a target. */
+function payload(call: CallName, t: Target): unknown {
+  const conversationId = t.conversationId;
+  switch (call) {
+    case 'message.send':
+      return { conversationId, text: 'hello', clientMessageId: randomUUID() };
+    case 'typing':
+      return { conversationId, typing: true };
+    case 'activities.since':
+      return { conversationId, afterSeq: 0 };
+    case 'session.end':
+      return {};
+    case 'whisper.send':
+    case 'suggestion.send':
+      return { conversationId, text: 'psst' };
+    case 'custom.send':
+      return { conversationId, visibility: 'agents', payload: { kind: 'note' } };
+    case 'handoff.request':
+      return { conversationId, intent: 'help' };
+    case 'agent.state':
+      return { state: 'ready', lists: [LA] };
+    case 'task.accept':
+    case 'task.reject':
+    case 'task.pull':
+      return { taskId: t.taskId };
+    case 'queue.list':
+      return { listId: t.listId };
+    case 'conversation.transfer':
+      return { conversationId, to: { listId: LF } };
+    case 'wrapup.submit':
+      return { conversationId, codes: ['x'] };
+    case 'customer.history':
+      return { customerId: t.customerId };
+    case 'connector.inbound':
+      return { serviceIdentifier: t.serviceIdentifier, customer: { identifier: t.customerIdentifier }, message: { text: 'hi', clientMessageId: randomUUID() } };
+    case 'connector.session.end':
+      return { serviceIdentifier: t.serviceIdentifier, customerIdentifier: t.customerIdentifier };
+    case 'conversation.join':
+    case 'conversation.leave':
+      return { conversationId };
+  }
+}
+
+/** The caller's relation to its own target, as the policy names it. */
+function ownRelation(call: CallName, role: TokenRole): Relation {
+  if (role === 'customer' || role === 'connector') return 'own';
+  if (role === 'agent' && (call === 'task.accept' || call === 'task.reject')) return 'offered';
+  if (role === 'agent' && (call === 'queue.list' || call === 'task.pull')) return 'own';
+  // Apps are in no conversation unless a channel names them (none here).
+  if (role === 'app') return 'other';
+  return 'participant';
+}
+
+function emit(c: HubClient, call: CallName, p: unknown): Promise<Ack<object>> {
+  return new Promise((resolve) => (c.socket as unknown as { emit(e: string, p: unknown, cb: (r: Ack<object>) => void): void }).emit(call, p, resolve));
+}
+
+const CALLS = Object.keys(CallSchemas) as CallName[];
+// The calls that change the caller's own standing go last, so the others see the world whole.
+const LAST = new Set<CallName>(['conversation.leave', 'conversation.transfer', 'session.end', 'connector.session.end']);
+const ROLES = [...TokenRole.options].sort((a, b) => Number(a === 'agent') - Number(b === 'agent'));
+
+describe.each(CALLS)('%s', (call) => {
+  test('every role, on its own and on another customer’s', async () => {
+    const w = await world();
+    const answers: string[] = [];
+    const expected: string[] = [];
+    for (const which of ['foreign', 'own'] as const) {
+      for (const role of ROLES) {
+        if (which === 'own' && LAST.has(call) && role === 'agent') continue; // below, after the rest
+        const target = which === 'own' ? w.own(role) : w.foreign;
+        const relation: Relation = which === 'own' ? ownRelation(call, role) : 'other';
+        const res = await emit(w.clients[role]!, call, payload(call, target));
+        answers.push(`${which} ${role}: ${verdict(res)}`);
+        expected.push(`${which} ${role}: ${!mayCall(call, role) ? 'refused' : allows(call, role, relation) ? 'allowed' : 'denied'}`);
+      }
+    }
+    if (LAST.has(call)) {
+      const res = await emit(agent, call, payload(call, w.own('agent')));
+      answers.push(`own agent: ${verdict(res)}`);
+      expected.push(`own agent: ${!mayCall(call, 'agent') ? 'refused' : allows(call, 'agent', ownRelation(call, 'agent')) ? 'allowed' : 'denied'}`);
+    }
+    expect(answers).toEqual(expected);
+  });
+});
+
+/**
+ * `refused`: the role may not make the call (`forbidden`); `denied`: it may, but not on this
+ * (`forbidden`, or `not_found` where the hub hides that the thing exists); `allowed`: any other
+ * answer (ok, or an error of state such as `conflict`).
+ */
+function verdict(res: Ack<object>): string {
+  if (res.ok) return 'allowed';
+  const { code, message } = res.error;
+  if (code === 'forbidden' && / is not allowed for role /.test(message)) return 'refused';
+  if (code === 'forbidden' || code === 'not_found') return 'denied';
+  return 'allowed';
+}
+
+test('the matrix covers every call the policy lists', () => {
+  expect(Object.keys(POLICY).sort()).toEqual([...CALLS].sort());
+});
