@@ -45,7 +45,11 @@ export async function startClusterHubs(
     Array.from({ length: size }, async (_, i) => startHub(config, parts ? { parts: await parts(config, i) } : {})),
   );
   const instances = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  const closeInstances = () => Promise.all(instances.map((h) => h.close()));
+  // One after the other: the redis adapter of a node still up then counts only live nodes, so the
+  // disconnect handlers of the last one (fetchSockets) do not wait out a timeout for a closed node.
+  const closeInstances = async () => {
+    for (const h of [...instances].reverse()) await h.close();
+  };
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await closeInstances();
