@@ -16,7 +16,8 @@ const shared = {
 };
 
 /**
- * Two projects, one run (`jest`, or `jest --selectProjects <name>` for one of them):
+ * Two projects, one run (`jest`; one of them: `jest [paths] --selectProjects <name>`, the paths first,
+ * as --selectProjects takes every word after it for a project name and then runs the whole project):
  * - `default`: every test; the integration tests on an embedded hub (one process, in-memory stores, PGlite);
  * - `integration-cluster`: the integration tests again, each on two hub instances in cluster mode
  *   (Redis, BullMQ, the Redis adapter, Postgres) with the clients spread over both (test/helpers/start-hub.ts).
