@@ -13,6 +13,8 @@ import { httpRoutes } from './transport/http/routes.js';
 import { createMetrics } from './transport/metrics.js';
 import { SocketFanout } from './transport/socket-fanout.js';
 import { createSocketServer, serveCalls } from './transport/socket-server.js';
+import { BROWSER_PATHS, createEdges } from './transport/http/edges.js';
+import { createLimits } from './transport/limits.js';
 
 export type { Parts } from './ports.js';
 
@@ -42,10 +44,15 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // The edges (PROTOCOL.md §9): trusted proxies, security headers, origins and CORS, rate limits.
+  const edges = createEdges(config.edges, config.mode);
+  const limits = createLimits({ socketRate: config.socketRate, edges: config.edges, store: parts.limiterStore, log });
+  app.set('trust proxy', edges.trust);
+  app.use(edges.headers);
+  app.use(BROWSER_PATHS, edges.browserRoutes);
   app.use(express.json({ limit: '256kb' }));
   const http = createServer(app);
-  const io = createSocketServer(http, { tokens });
+  const io = createSocketServer(http, { tokens, limits, edges });
   if (parts.adapter) io.adapter(parts.adapter as never);
   const webhooks = new OutboundWebhooks(parts.channels, log);
   const fanout = new SocketFanout(io, (o) => webhooks.deliver(o));
@@ -62,7 +69,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     agentGraceSeconds: config.agentGraceSeconds,
     inactivityOverrideSeconds: config.inactivityOverrideSeconds,
   });
-  serveCalls(io, hub, { log, metrics, rate: config.socketRate });
+  serveCalls(io, hub, { log, metrics, limits });
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
   app.get('/readyz', async (_req, res) => {
@@ -73,10 +80,11 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
       res.status(503).json({ ok: false, error: { code: 'internal', message: (err as Error).message } });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', edges.metricsGuard, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use(httpRoutes({ hub, tokens, store: parts.store, admin: parts.admin, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey }));
+  const httpDeps = { hub, tokens, store: parts.store, admin: parts.admin, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey, limits };
+  app.use(httpRoutes(httpDeps));
   app.use(await pageRoutes(log)); // GET /, /agent, /webchat.js and their assets, built by `npm run build`
   app.use(noSuchRoute);
   app.use(errorHandler(log));
@@ -103,6 +111,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
       (closing ??= (async () => {
         io.disconnectSockets(true);
         await new Promise<void>((resolve) => io.close(() => resolve()));
+        await limits.close();
         await parts.close();
       })()),
   };

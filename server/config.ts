@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -23,6 +24,26 @@ const Env = z
     HUB_AGENT_GRACE_SECONDS: z.coerce.number().positive().default(10),
     /** Calls a socket may make per second (burst twice that). */
     HUB_SOCKET_RATE: z.coerce.number().positive().default(50),
+    /** Rate-limit refusals within 10 s after which a socket is disconnected (`rate_limited`). */
+    HUB_SOCKET_STRIKES: z.coerce.number().int().min(1).default(100),
+    /** Calls per second of one identity (token `sub` + role) over all its sockets and nodes. */
+    HUB_IDENTITY_RATE: z.coerce.number().positive().default(200),
+    /** Concurrent sockets of one identity, counted over every node. */
+    HUB_MAX_SOCKETS_PER_IDENTITY: z.coerce.number().int().min(1).default(20),
+    /** New socket connections per second per client address (10 s windows). */
+    HUB_IP_CONNECT_RATE: z.coerce.number().positive().default(50),
+    /** Requests per second per client address on each public HTTP route (burst four times that); unset: each route's own. */
+    HUB_PUBLIC_HTTP_RATE: z.coerce.number().positive().optional(),
+    /** The hub's public origin (`https://chat.example.com`): its own origin for the Origin check. */
+    HUB_PUBLIC_URL: z.string().url().optional(),
+    /** Comma-separated origins browsers may call from (`https://shop.example.com,http://localhost:*`). */
+    HUB_ALLOWED_ORIGINS: z.string().optional().refine((v) => !v || splitList(v).every(isOriginPattern), 'each entry must be an origin like https://shop.example.com, https://*.example.com or http://localhost:*'),
+    /** Proxies whose X-Forwarded-For is believed: a hop count, or addresses/CIDRs/`loopback`; unset: none. */
+    HUB_TRUST_PROXY: z.string().optional().refine((v) => !v || /^\d+$/.test(v.trim()) || splitList(v).every(isProxyAddress), 'a hop count, or comma-separated addresses, CIDRs, loopback, linklocal or uniquelocal'),
+    /** `Authorization: Bearer` token of `GET /metrics`; unset: `/metrics` answers 404. */
+    HUB_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'HUB_METRICS_TOKEN must be at least 16 characters').optional()),
+    /** Lifetime of a webchat visitor token (PROTOCOL.md §2.2), in days. */
+    HUB_VISITOR_TOKEN_TTL_DAYS: z.coerce.number().positive().max(3650).default(365),
     /** Overrides every channel's customer inactivity timeout (tests, demos). */
     HUB_INACTIVITY_OVERRIDE_SECONDS: z.coerce.number().positive().optional(),
   })
@@ -45,6 +66,8 @@ export type HubConfig = {
   agentCapacity: number;
   agentGraceSeconds: number;
   socketRate: number;
+  /** The edges (server/transport/limits.ts, http/edges.ts): rate limits, origins, proxies, metrics. */
+  edges: EdgeConfig;
   inactivityOverrideSeconds?: number;
   /** Set when the secrets were generated rather than given: main logs where they are. */
   generatedSecretsFile?: string;
@@ -85,9 +108,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     agentCapacity: e.HUB_AGENT_CAPACITY,
     agentGraceSeconds: e.HUB_AGENT_GRACE_SECONDS,
     socketRate: e.HUB_SOCKET_RATE,
+    edges: {
+      socketStrikes: e.HUB_SOCKET_STRIKES,
+      identityRate: e.HUB_IDENTITY_RATE,
+      maxSocketsPerIdentity: e.HUB_MAX_SOCKETS_PER_IDENTITY,
+      ipConnectRate: e.HUB_IP_CONNECT_RATE,
+      publicHttpRate: e.HUB_PUBLIC_HTTP_RATE,
+      publicUrl: e.HUB_PUBLIC_URL,
+      allowedOrigins: e.HUB_ALLOWED_ORIGINS ? splitList(e.HUB_ALLOWED_ORIGINS) : undefined,
+      trustProxy: !e.HUB_TRUST_PROXY ? false : /^\d+$/.test(e.HUB_TRUST_PROXY.trim()) ? Number(e.HUB_TRUST_PROXY) : splitList(e.HUB_TRUST_PROXY),
+      metricsToken: e.HUB_METRICS_TOKEN,
+    },
     inactivityOverrideSeconds: e.HUB_INACTIVITY_OVERRIDE_SECONDS,
     generatedSecretsFile,
   };
+}
+
+export interface EdgeConfig {
+  socketStrikes: number;
+  identityRate: number;
+  maxSocketsPerIdentity: number;
+  ipConnectRate: number;
+  publicHttpRate?: number;
+  publicUrl?: string;
+  /** Unset: the mode's default (http/edges.ts). */
+  allowedOrigins?: string[];
+  /** express's `trust proxy`: false (none), a hop count, or addresses, CIDRs and proxy-addr's names. */
+  trustProxy: false | number | string[];
+  metricsToken?: string;
+}
+
+function splitList(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** `https://shop.example.com`, `https://*.example.com`, `http://localhost:*`. */
+function isOriginPattern(v: string): boolean {
+  return /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:(\d{1,5}|\*))?$/i.test(v) || /^https?:\/\/\[[0-9a-f:.]+\](:(\d{1,5}|\*))?$/i.test(v);
+}
+
+function isProxyAddress(v: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(v)) return true;
+  const [ip, bits, ...rest] = v.split('/');
+  return rest.length === 0 && isIP(ip!) !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits) || isIP(bits) !== 0);
 }
 
 function loadOrMakeSecrets(dataDir: string): { jwtSecret: string; adminKey: string; file: string } {

@@ -15,6 +15,7 @@ import type {
 } from '@conversation-hub/client-sdk/contract';
 import type { ConversationDoc, Transition } from './domain/conversation.js';
 import type { Database } from './persistence/database.js';
+import type { HubRedisClient } from './redis/connect.js';
 import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued } from './routing/routing-store.js';
 import type { RetryPolicy, TimerHandler, TimerKind } from './scheduler/scheduler.js';
 import type { AppendOptions, AppendResult, Committed, StoredConversation } from './store/conversation-store.js';
@@ -221,6 +222,12 @@ export interface AdminDirectory {
   channelsChanged(): void;
 }
 
+/** A Redis connection (the main one, with a command timeout) and the key prefix for the limits' keys. */
+export interface LimiterStore {
+  redis: HubRedisClient;
+  prefix: string;
+}
+
 /** The swappable parts: in-memory and PGlite in embedded mode, Redis and Postgres in a cluster. */
 export interface Parts {
   store: ConversationStore;
@@ -232,6 +239,8 @@ export interface Parts {
   admin: AdminDirectory;
   /** Socket.IO adapter constructor; undefined is the in-memory one. */
   adapter?: (nsp: unknown) => Adapter;
+  /** Where the rate limits and the socket cap are counted across nodes (server/transport/limits.ts); undefined: this process's memory. */
+  limiterStore?: LimiterStore;
   /** Throws when a backing service is unreachable (`/readyz`). */
   ready(): Promise<void>;
   close(): Promise<void>;

@@ -50,6 +50,7 @@ export async function clusterParts(config: HubConfig, log: Logger): Promise<Part
       archive: record.archive,
       admin: record.admin,
       adapter: createAdapter(pub, sub, { key: `${prefix}:socket.io` }) as Parts['adapter'],
+      limiterStore: { redis, prefix: `${prefix}:limits:` },
       ready: async () => {
         await redis.ping();
         await record.ready();

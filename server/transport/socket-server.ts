@@ -87,7 +87,7 @@ export function createSocketServer(
 
 /**
  * Serves the calls of PROTOCOL.md §3, every event checked in this order: the socket's rate, the
- * identity's rate (a socket refused too often is disconnected, §3.3), size, known event, role, the
+ * identity's rate (a socket refused too often is disconnected, §9), size, known event, role, the
  * payload's schema; then the call, with one answer shape.
  */
 export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics: Metrics; limits: Limits }): void {

@@ -71,6 +71,8 @@ export interface ServerToClientEvents {
   'task.queued': (queued: { task: AgentTask }) => void;
   'task.revoked': (revoked: TaskRevoked) => void;
   'connector.outbound': (outbound: ConnectorOutbound) => void;
+  /** Sent right before the hub disconnects this socket for its own reason, e.g. `rate_limited` (PROTOCOL.md §9). */
+  error: (error: HubErrorBody) => void;
 }
 
 export type { Conversation };

@@ -1,14 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '@conversation-hub/client-sdk/contract';
-import { HubError } from '../../domain/errors.js';
+import { HubError, rateLimited } from '../../domain/errors.js';
+import type { Limits } from '../limits.js';
 
 /** `Authorization: Bearer <HUB_ADMIN_KEY>`, compared in constant time. */
 export function requireAdmin(adminKey: string) {
-  const expected = Buffer.from(adminKey);
   return (req: Request, _res: Response, next: NextFunction): void => {
-    const given = Buffer.from(bearer(req) ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return next(new HubError(ErrorCode.Unauthorized, 'admin key required'));
+    if (!bearerMatches(req, adminKey)) return next(new HubError(ErrorCode.Unauthorized, 'admin key required'));
     next();
   };
 }
@@ -18,19 +17,22 @@ export function bearer(req: Request): string | undefined {
   return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
 }
 
-/** Requests per key per second with a burst, for public endpoints (one node's view). */
-export function rateLimit(perSecond: number, burst: number) {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  return (req: Request, _res: Response, next: NextFunction): void => {
-    const key = req.ip ?? 'unknown';
-    const now = Date.now();
-    const b = buckets.get(key) ?? { tokens: burst, at: now };
-    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
-    b.at = now;
-    if (buckets.size > 10_000) buckets.clear(); // bounded memory under a spray of addresses
-    buckets.set(key, b);
-    if (b.tokens < 1) return next(new HubError(ErrorCode.RateLimited, 'too many requests; slow down'));
-    b.tokens -= 1;
+/** Whether the request's bearer token is `expected`, compared in constant time. */
+export function bearerMatches(req: Request, expected: string): boolean {
+  const want = Buffer.from(expected);
+  const given = Buffer.from(bearer(req) ?? '');
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+/**
+ * Requests per client address (`req.ip`, which believes `X-Forwarded-For` only from the proxies
+ * `HUB_TRUST_PROXY` trusts) on one route, through the hub's shared limiters (limits.ts): counted
+ * over every node in a cluster.
+ */
+export function rateLimit(limits: Pick<Limits, 'httpRoute'>, routeKey: string, rate: { perSecond: number; burst: number }) {
+  const allow = limits.httpRoute(routeKey, rate);
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    if (!(await allow(req.ip ?? req.socket.remoteAddress ?? 'unknown'))) return next(rateLimited('too many requests; slow down'));
     next();
   };
 }

@@ -4,6 +4,7 @@ import type { ErrorCode } from '@conversation-hub/client-sdk/contract';
 import type { Tokens } from '../../auth/tokens.js';
 import type { ConnectorActor } from '../../domain/actor.js';
 import { forbidden, unauthorized } from '../../domain/errors.js';
+import { memoryHttpLimits, type Limits } from '../limits.js';
 import { bearer, rateLimit, requireAdmin } from './auth.js';
 import { parseBody } from './errors.js';
 
@@ -52,7 +53,10 @@ interface RouteBase<A extends Auth, P extends ObjectSchema, Q extends ObjectSche
   summary: string;
   description?: string;
   auth: A;
-  /** Requests per client address per second, with a burst (one node's view). */
+  /**
+   * Requests per client address per second, with a burst: the hub's shared limiter (limits.ts,
+   * over every node in a cluster; `HUB_PUBLIC_HTTP_RATE` overrides the figures for every route).
+   */
   rateLimit?: { perSecond: number; burst: number };
   params?: P;
   query?: Q;
@@ -101,17 +105,20 @@ export function isServed<D>(route: HttpRoute<D>): route is Exclude<HttpRoute<D>,
 export interface AuthDeps {
   adminKey?: string;
   tokens?: Tokens;
+  /** The hub's limiters (app.ts passes them); without them rate-limited routes count in this router's memory. */
+  limits?: Pick<Limits, 'httpRoute'>;
 }
 
 /** Adds every served route of `table` to `router`, in table order. */
 export function addRoutes<D extends AuthDeps>(router: Router, table: readonly HttpRoute<D>[], deps: D): Router {
   let admin: RequestHandler | undefined;
+  let limits = deps.limits;
   for (const route of table) {
     if (!isServed(route)) continue;
     const chain: RequestHandler[] = [];
     if (route.auth === 'admin') chain.push((admin ??= requireAdmin(need(deps.adminKey, 'adminKey', route.path))));
     if (route.auth === 'connector') chain.push(connectorAuth(need(deps.tokens, 'tokens', route.path)));
-    if (route.rateLimit) chain.push(rateLimit(route.rateLimit.perSecond, route.rateLimit.burst));
+    if (route.rateLimit) chain.push(rateLimit((limits ??= memoryHttpLimits()), route.operationId, route.rateLimit));
     chain.push(async (req, res) => {
       const params = route.params ? parseBody(route.params, { ...req.params }) : undefined;
       const query = route.query ? parseBody(route.query, { ...req.query }) : undefined;
