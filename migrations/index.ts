@@ -1,5 +1,8 @@
 import type { Migration } from 'kysely/migration';
 import { init } from './0001_init.js';
+import { channelIdentity } from './0002_channel_identity.js';
+import { users } from './0003_users.js';
+import { channelApps } from './0004_channel_apps.js';
 
 /**
  * Every migration, by name, in order. A static record rather than FileMigrationProvider because
@@ -7,4 +10,7 @@ import { init } from './0001_init.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_init': init,
+  '0002_channel_identity': channelIdentity,
+  '0003_users': users,
+  '0004_channel_apps': channelApps,
 };

@@ -3,6 +3,7 @@ import { participantRole } from '../domain/actor.js';
 import { announce, canSee, draft, fromOf, join, leave, participant } from '../domain/conversation.js';
 import { badField, conflict, notFound } from '../domain/errors.js';
 import { isPending } from '../domain/routing-rules.js';
+import { authorize } from './authorize.js';
 import type { CallContext } from './context.js';
 import type { EngineCore } from './core.js';
 
@@ -64,6 +65,11 @@ export class Participants {
    */
   async join(ctx: CallContext, conversationId: string): Promise<ConversationView> {
     const role = participantRole(ctx.actor);
+    if (ctx.actor.role === 'app') {
+      // An app joins only the conversations of channels that name it.
+      const channel = await this.e.reads.channelOf(conversationId);
+      authorize('conversation.join', ctx.actor, channel?.apps.includes(ctx.actor.id) ? 'channel-app' : 'other');
+    }
     const now = this.e.iso();
     await this.e.pipeline.update(ctx, conversationId, join(participant(ctx.actor.id, role, ctx.actor.name, now), undefined, now, { silent: role === 'supervisor' }));
     // Joining twice wrote nothing: the caller's new socket still joins the rooms.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentTask, CallInput, ConversationView } from '@conversation-hub/client-sdk/contract';
 import { TRANSFERRED } from '../domain/controller-rules.js';
 import { CONTROLLER, draft, fromOf, join, leave, participant } from '../domain/conversation.js';
-import { conflict, HubError, notFound } from '../domain/errors.js';
+import { conflict, HubError } from '../domain/errors.js';
 import { authorize } from './authorize.js';
 import type { CallContext } from './context.js';
 import type { EngineCore } from './core.js';
@@ -11,15 +11,14 @@ import type { EngineCore } from './core.js';
 export class Tasks {
   constructor(private readonly e: EngineCore) {}
 
+  /** The policy's `offered` is checked by the routing store, atomically: only the agent holding the offer may answer it (`conflict` otherwise). */
   async accept(ctx: CallContext, taskId: string): Promise<ConversationView> {
-    await this.offeredTo(ctx, 'task.accept', taskId);
     const task = await this.e.d.routing.accept(taskId, ctx.actor.id, this.e.now());
     await this.e.d.scheduler.cancel('offer', taskId);
     return this.assign(ctx, task);
   }
 
   async reject(ctx: CallContext, taskId: string): Promise<void> {
-    await this.offeredTo(ctx, 'task.reject', taskId);
     const { task } = await this.e.d.routing.reject(taskId, ctx.actor.id, this.e.now());
     await this.e.tasks.requeued(task, ctx.actor.id, null);
   }
@@ -29,17 +28,6 @@ export class Tasks {
     const agent = await this.e.d.routing.getAgent(ctx.actor.id);
     authorize('queue.list', ctx.actor, agent?.lists.includes(listId) ? 'own' : 'other');
     return this.e.d.routing.queued(listId);
-  }
-
-  /**
-   * The policy's `offered`: the task is offered to (or was taken by) the caller. A pre-check for a
-   * clear answer; the routing store's own atomic check stays the authority (an offer may expire
-   * in between, which is then a `conflict`).
-   */
-  private async offeredTo(ctx: CallContext, call: 'task.accept' | 'task.reject', taskId: string): Promise<void> {
-    const task = await this.e.d.routing.getTask(taskId);
-    if (!task) throw notFound('task');
-    authorize(call, ctx.actor, task.agentId === ctx.actor.id ? 'offered' : 'other');
   }
 
   /** Pull mode: of agents racing for one task, the routing store lets exactly one win. */

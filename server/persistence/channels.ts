@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ChannelInput, type Channel } from '@conversation-hub/client-sdk/contract';
-import { badRequest, conflict, notFound } from '../domain/errors.js';
+import { badField, badRequest, conflict, notFound } from '../domain/errors.js';
 import type { ChannelRow, Database } from './database.js';
 import { isForeignKeyViolation, isUniqueViolation, json, opt } from './sql-util.js';
 import { parseInput } from './validate.js';
@@ -20,10 +20,24 @@ export function toChannel(r: ChannelRow): Channel {
     wrapUp: r.wrap_up,
     controller: r.controller,
     ...opt('outboundWebhookUrl', r.outbound_webhook_url),
+    identity: r.identity,
+    // Write-only: the secret never leaves the repository in a Channel (admin answers, the channel cache).
+    identitySecretSet: r.identity_secret !== null,
+    apps: r.apps,
   };
 }
 
-function toRow(c: Channel) {
+/** A parsed ChannelInput as the stored channel: its identity secret apart, since a Channel never carries it. */
+function split(parsed: ParsedChannel & { id: string }, storedSecret: string | null, patch?: object): { channel: Channel; secret: string | null } {
+  const { identitySecret, ...rest } = parsed;
+  // A patch without `identitySecret` keeps the stored one; `null` removes it.
+  const secret = patch && !('identitySecret' in patch) ? storedSecret : (identitySecret ?? null);
+  if (rest.identity === 'required' && secret === null) throw badField('identitySecret', "required when identity is 'required'");
+  return { channel: { ...rest, identitySecretSet: secret !== null }, secret };
+}
+type ParsedChannel = ReturnType<typeof ChannelInput.parse>;
+
+function toRow(c: Channel, secret: string | null) {
   return {
     id: c.id,
     service_identifier: c.serviceIdentifier,
@@ -37,6 +51,9 @@ function toRow(c: Channel) {
     wrap_up: json(c.wrapUp),
     controller: json(c.controller),
     outbound_webhook_url: c.outboundWebhookUrl ?? null,
+    identity: c.identity,
+    identity_secret: secret,
+    apps: json(c.apps),
   };
 }
 
@@ -50,9 +67,9 @@ function mapWriteError(err: unknown, c: Channel): unknown {
 /** Validates with the contract's ChannelInput (defaults applied); duplicate serviceIdentifier → conflict. */
 export async function createChannel(db: Kysely<Database>, input: unknown): Promise<Channel> {
   const parsed = parseInput(ChannelInput, input);
-  const channel: Channel = { ...parsed, id: parsed.id ?? randomUUID() };
+  const { channel, secret } = split({ ...parsed, id: parsed.id ?? randomUUID() }, null);
   try {
-    const row = await db.insertInto('channels').values(toRow(channel)).returningAll().executeTakeFirstOrThrow();
+    const row = await db.insertInto('channels').values(toRow(channel, secret)).returningAll().executeTakeFirstOrThrow();
     return toChannel(row);
   } catch (err) {
     throw mapWriteError(err, channel);
@@ -86,10 +103,11 @@ export async function updateChannel(db: Kysely<Database>, id: string, patch: unk
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('channels').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!row) throw notFound('channel');
-    const parsed = parseInput(ChannelInput, { ...toChannel(row), ...patch });
-    const channel: Channel = { ...parsed, id };
+    const { identitySecretSet: _set, ...stored } = toChannel(row);
+    const parsed = parseInput(ChannelInput, { ...stored, ...patch });
+    const { channel, secret } = split({ ...parsed, id }, row.identity_secret, patch);
     try {
-      const { id: _id, ...values } = toRow(channel);
+      const { id: _id, ...values } = toRow(channel, secret);
       const updated = await trx.updateTable('channels').set(values).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       return toChannel(updated);
     } catch (err) {
@@ -117,6 +135,15 @@ export async function ensureSeedChannel(db: Kysely<Database>): Promise<Channel> 
     wrapUp: { enabled: false, timeoutSeconds: 60 },
   });
   // Any conflict (id or serviceIdentifier) means an admin already has it: keep theirs.
-  await db.insertInto('channels').values(toRow({ ...seed, id: 'webchat' })).onConflict((oc) => oc.doNothing()).execute();
+  await db.insertInto('channels').values(toRow(split({ ...seed, id: 'webchat' }, null).channel, null)).onConflict((oc) => oc.doNothing()).execute();
   return getChannelByServiceIdentifier(db, 'webchat');
+}
+
+/**
+ * The identity secret of a channel (PROTOCOL.md §2.2), read afresh (never cached, never in a
+ * Channel); null when the channel has none or does not exist.
+ */
+export async function channelIdentitySecret(db: Kysely<Database>, serviceIdentifier: string): Promise<string | null> {
+  const row = await db.selectFrom('channels').select('identity_secret').where('service_identifier', '=', serviceIdentifier).executeTakeFirst();
+  return row?.identity_secret ?? null;
 }

@@ -28,6 +28,11 @@ export interface ChannelsTable {
   wrap_up: Json<{ enabled: boolean; timeoutSeconds: number }>;
   controller: Json<{ greeting?: string; survey?: string; closeOnAgentLeave: boolean }>;
   outbound_webhook_url: string | null;
+  /** migrations/0002_channel_identity.ts */
+  identity: ColumnType<'optional' | 'required', 'optional' | 'required' | undefined, 'optional' | 'required'>;
+  identity_secret: string | null;
+  /** migrations/0004_channel_apps.ts */
+  apps: ColumnType<string[], string | undefined, string>;
   created_at: CreatedAt;
 }
 

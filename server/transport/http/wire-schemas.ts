@@ -5,6 +5,7 @@ import {
   ConversationState,
   CustomerIdentifier,
   ErrorCode,
+  IdentityMode,
   ParticipantRole,
   RoutingMode,
   SessionCloseReason,
@@ -18,6 +19,7 @@ import {
   type ConversationView as ContractConversationView,
   type Customer as ContractCustomer,
   type HubErrorBody,
+  type WebchatSession as ContractWebchatSession,
 } from '@conversation-hub/client-sdk/contract';
 
 /*
@@ -65,6 +67,9 @@ export const ChannelSchema = z
     wrapUp: z.object({ enabled: z.boolean(), timeoutSeconds: z.number() }),
     controller: z.object({ greeting: z.string().optional(), survey: z.string().optional(), closeOnAgentLeave: z.boolean() }),
     outboundWebhookUrl: z.string().optional(),
+    identity: IdentityMode,
+    identitySecretSet: z.boolean().meta({ description: 'Whether an identity secret is set; the secret itself is write-only.' }),
+    apps: z.array(z.string()).meta({ description: 'Apps that may join this channel’s conversations.' }),
   })
   .meta({ id: 'Channel' });
 
@@ -163,7 +168,8 @@ export const WebchatSessionAnswer = z
   .object({
     token: z.string().meta({ description: 'A customer JWT for the channel (12 hours).' }),
     customerId: z.string(),
-    visitorId: z.string().meta({ description: 'Keep it and send it again: the same visitor id gets the same customer.' }),
+    visitorToken: z.string().meta({ description: 'Opaque and signed by the hub: keep it and send it again to be the same anonymous customer.' }),
+    verified: z.boolean().meta({ description: 'True when a valid identity token named the customer.' }),
   })
   .meta({ id: 'WebchatSessionAnswer' });
 export const ConnectorInboundAnswer = z
@@ -190,4 +196,5 @@ export type WireSchemaChecks = [
   Check<Same<z.output<typeof ConversationSchema>, ContractConversation>>,
   Check<Same<z.output<typeof ConversationViewSchema>, ContractConversationView>>,
   Check<Same<z.output<typeof ConnectorOutboundSchema>, ContractConnectorOutbound>>,
+  Check<Same<z.output<typeof WebchatSessionAnswer>, ContractWebchatSession>>,
 ];
