@@ -108,7 +108,9 @@ async function startRung(name: RungName, extraEnv: Record<string, string> = {}, 
     const nodes = await Promise.all([startNode('relay-A', relayScript, env), startNode('relay-B', relayScript, env)]);
     return { name, nodes, redis: true, stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) };
   }
-  const base = { HUB_JWT_SECRET: jwtSecret, HUB_ADMIN_KEY: adminKey, LOG_LEVEL: 'info', ...extraEnv };
+  // The load comes from one address and one token per generator: the abuse limits would cut it off.
+  const limits = { HUB_IP_CONNECT_RATE: '1000000', HUB_PUBLIC_HTTP_RATE: '1000000', HUB_IDENTITY_RATE: '1000000', HUB_MAX_SOCKETS_PER_IDENTITY: '100000', HUB_SOCKET_RATE: '1000' };
+  const base = { HUB_JWT_SECRET: jwtSecret, HUB_ADMIN_KEY: adminKey, LOG_LEVEL: 'info', ...limits, ...extraEnv };
   if (name === 'hub-1') {
     const dataDir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
     const a = await startNode('hub-A', hubScript, { ...base, HUB_DATA_DIR: dataDir }, opts);
