@@ -8,7 +8,10 @@
  * Options are data attributes, on that script tag or on any element marked `data-hub-webchat`
  * (then the widget mounts into those elements instead): `data-hub-url` (default: the origin this
  * script came from), `data-service-identifier` (default `webchat`), `data-title`, `data-open`
- * (start open) and `data-session-url` (default `<hub>/api/webchat/sessions`, for sites that proxy it).
+ * (start open), `data-session-url` (default `<hub>/api/webchat/sessions`, for sites that proxy it)
+ * and `data-identity-token` (the site's identity token for its signed-in user, PROTOCOL.md §2.2).
+ * `window.HubWebchat.identify(token)` gives every mounted widget an identity token later (after a
+ * sign-in, or a fresh token before the last one expires).
  */
 import './style.css';
 import { mountWebchat, type Webchat } from './widget.js';
@@ -38,7 +41,15 @@ for (const el of hosts()) {
       ...(d.serviceIdentifier ? { serviceIdentifier: d.serviceIdentifier } : {}),
       ...(d.title ? { title: d.title } : {}),
       open: d.open !== undefined,
+      ...(d.identityToken ? { identityToken: d.identityToken } : {}),
     }),
   );
 }
+
+/** The page's handle on the widget: `window.HubWebchat.identify(identityToken)`. */
+const api = {
+  mounted,
+  identify: (identityToken: string): Promise<void> => Promise.all(mounted.map((w) => w.identify(identityToken))).then(() => undefined),
+};
+(window as unknown as { HubWebchat: typeof api }).HubWebchat = api;
 export { mountWebchat, mounted };

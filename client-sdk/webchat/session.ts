@@ -5,14 +5,16 @@
 import { HubClient } from '@conversation-hub/client-sdk';
 import { readStored, store } from '../ui/dom.js';
 
-const VISITOR_KEY = 'hub.webchat.visitorId';
+/** The hub-issued visitor token (PROTOCOL.md §2.2): the same anonymous customer on the next visit. */
+const VISITOR_KEY = 'hub.webchat.visitorToken';
 const SESSION_KEY = 'hub.webchat.session';
 
 export interface SavedSession {
   token: string;
   customerId: string;
   name?: string;
-  email?: string;
+  /** True when the site's identity token named the customer. */
+  verified?: boolean;
 }
 
 /** The session of this tab, kept in sessionStorage so that a reload goes back into the same chat. */
@@ -31,31 +33,36 @@ export function forgetSession(): void {
 }
 
 /**
- * `POST <sessionUrl>` with the pre-chat fields and the visitor id kept in localStorage (the same
- * visitor id gets the same customer). Throws an Error with the hub's message when refused.
+ * `POST <sessionUrl>` with the pre-chat fields, the visitor token kept in localStorage (the same
+ * anonymous customer again) and, when the host page gave one, the site's identity token (a
+ * verified customer). The pre-chat email is unverified: the hub keeps it in the session's channel
+ * data as `prechatEmail` and identifies nobody by it. Throws an Error with the hub's message when refused.
  */
-export async function openSession(sessionUrl: string, serviceIdentifier: string, name: string, email: string): Promise<SavedSession> {
-  const prechat: Record<string, string> = { name };
+export async function openSession(sessionUrl: string, serviceIdentifier: string, name: string, email: string, identityToken?: string): Promise<SavedSession> {
+  const prechat: Record<string, string> = {};
+  if (name) prechat.name = name;
   if (email) prechat.email = email;
-  const visitorId = readStored('localStorage', VISITOR_KEY);
+  const visitorToken = readStored('localStorage', VISITOR_KEY);
   const res = await fetch(sessionUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ serviceIdentifier, ...(visitorId ? { visitorId } : {}), prechat }),
+    body: JSON.stringify({ serviceIdentifier, ...(visitorToken ? { visitorToken } : {}), ...(identityToken ? { identityToken } : {}), prechat }),
   });
-  const body = (await res.json().catch(() => ({}))) as { token?: string; customerId?: string; visitorId?: string; error?: { message?: string } };
+  const body = (await res.json().catch(() => ({}))) as { token?: string; customerId?: string; visitorToken?: string; verified?: boolean; error?: { message?: string } };
   if (!res.ok || !body.token || !body.customerId) throw new Error(body.error?.message ?? `the hub answered ${res.status}`);
-  if (body.visitorId) store('localStorage', VISITOR_KEY, body.visitorId);
-  const saved: SavedSession = { token: body.token, customerId: body.customerId, name, ...(email ? { email } : {}) };
+  if (body.visitorToken) store('localStorage', VISITOR_KEY, body.visitorToken);
+  const saved: SavedSession = { token: body.token, customerId: body.customerId, ...(name ? { name } : {}), verified: body.verified === true };
   store('sessionStorage', SESSION_KEY, JSON.stringify(saved));
   return saved;
 }
 
-/** The customer's client, with the channelData the desk shows: browser, locale and the pre-chat fields. */
+/**
+ * The customer's client, with the channelData the desk shows: browser, locale and the pre-chat
+ * name (the email, `verified` and the like are the hub's to set, from the session request).
+ */
 export function customerClient(hubUrl: string, saved: SavedSession): HubClient {
   const channelData: Record<string, string> = { browser: browserName(navigator.userAgent), locale: navigator.language };
   if (saved.name) channelData.name = saved.name;
-  if (saved.email) channelData.email = saved.email;
   return new HubClient(hubUrl, { token: saved.token, channelData });
 }
 

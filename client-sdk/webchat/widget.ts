@@ -21,6 +21,8 @@ export interface WebchatOptions {
   title?: string;
   /** Start with the panel open (the demo page does). */
   open?: boolean;
+  /** The site's identity token for its signed-in user (PROTOCOL.md §2.2): sessions are then verified. See also `identify`. */
+  identityToken?: string;
 }
 
 /** `data-state` of the panel, for styling and tests. */
@@ -42,11 +44,14 @@ export class Webchat {
   private readonly endButton: HTMLButtonElement;
   private client?: HubClient;
   private chat?: ChatView;
+  private identityToken: string | undefined;
+  private session?: SavedSession;
 
   constructor(host: HTMLElement, opts: WebchatOptions) {
     this.hubUrl = opts.hubUrl ?? location.origin;
     this.sessionUrl = opts.sessionUrl ?? new URL('/api/webchat/sessions', this.hubUrl).href;
     this.serviceIdentifier = opts.serviceIdentifier ?? 'webchat';
+    this.identityToken = opts.identityToken;
     const title = opts.title ?? 'Chat with us';
     const titleId = `hub-webchat-title-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -86,6 +91,16 @@ export class Webchat {
     else this.launcher.focus();
   }
 
+  /**
+   * The host page vouches for its signed-in user (`window.HubWebchat.identify(token)`): the next
+   * session is verified, and a chat going on anonymously moves to a verified session now.
+   */
+  async identify(identityToken: string): Promise<void> {
+    this.identityToken = identityToken;
+    if (!this.session || this.session.verified) return;
+    await this.openSession(this.session.name ?? '', '');
+  }
+
   private showForm(error?: string): void {
     this.stopChat();
     this.setState('form');
@@ -98,7 +113,7 @@ export class Webchat {
     this.showError();
     this.setStatus('Connecting…');
     try {
-      await this.start(await openSession(this.sessionUrl, this.serviceIdentifier, name, email));
+      await this.start(await openSession(this.sessionUrl, this.serviceIdentifier, name, email, this.identityToken));
     } catch (err) {
       this.setStatus('');
       this.showError(`Could not start the chat: ${errorText(err)}`);
@@ -107,6 +122,7 @@ export class Webchat {
 
   private async start(saved: SavedSession): Promise<void> {
     this.stopChat();
+    this.session = saved;
     const client = customerClient(this.hubUrl, saved);
     this.client = client;
     this.chat = new ChatView(client, saved.customerId, this.body, (id) => (this.panel.dataset.conversationId = id));
@@ -156,6 +172,7 @@ export class Webchat {
     this.chat = undefined;
     this.client?.close();
     this.client = undefined;
+    this.session = undefined;
     this.endButton.hidden = true;
     this.endButton.disabled = false;
     clear(this.body);

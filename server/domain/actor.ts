@@ -6,7 +6,12 @@ interface ActorBase {
   name?: string;
 }
 /** A customer speaks through one channel: the one their token was issued for. */
-export type CustomerActor = ActorBase & { role: 'customer'; serviceIdentifier: string };
+export type CustomerActor = ActorBase & {
+  role: 'customer';
+  serviceIdentifier: string;
+  /** Channel data the hub vouches for (webchat: `verified`, `prechatEmail`, `emailVerified`...), laid over the socket's own (PROTOCOL.md §2.2). */
+  channelData?: Record<string, string>;
+};
 /** A channel connector (WhatsApp, SMS...) speaks for the customers of the channels it serves. */
 export type ConnectorActor = ActorBase & { role: 'connector'; channels: string[] };
 export type StaffActor = ActorBase & { role: 'agent' | 'supervisor' | 'bot' | 'app' | 'controller' };

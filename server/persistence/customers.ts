@@ -10,8 +10,9 @@ import { parseInput } from './validate.js';
 /**
  * The `known` rule: a customer is known when an admin created it as known (`POST /api/customers`,
  * default true), when an admin linked an `email` identifier to it (addIdentifier), or when a
- * known customer absorbed it in a merge. Customers made by resolveCustomer (a visitor id, a phone
- * number a connector saw, an unverified pre-chat email) start anonymous.
+ * known customer absorbed it in a merge, or when a website's identity token named it
+ * (resolveVerifiedCustomer). Customers made by resolveCustomer (a webchat visitor, a phone number
+ * a connector saw) start anonymous; a typed pre-chat email identifies nobody.
  */
 export const KNOWN_IDENTIFIER_TYPE = 'email';
 
@@ -100,6 +101,59 @@ export async function resolveCustomer(db: Kysely<Database>, channelType: string,
   const winner = await findCustomerByIdentifier(db, channelType, identifier);
   if (!winner) throw new Error(`identifier ${channelType}:${identifier} vanished while resolving`);
   return winner;
+}
+
+/**
+ * Webchat identifier namespaces (PROTOCOL.md §2.2). Anonymous visitors: a random id the hub made
+ * and signed into the visitor token, never a value a client chose, so no visitor can name a
+ * connector's customer (a phone number, a WhatsApp id). Signed-in users of a website: the `sub` of
+ * an identity token, per channel, since each channel has its own identity secret.
+ */
+export const VISITOR_NAMESPACE = 'webchat-visitor';
+export const siteNamespace = (serviceIdentifier: string): string => `site:${serviceIdentifier}`;
+
+/** What a valid identity token says: the site's user id (in its namespace), and its verified email and name. */
+export interface VerifiedIdentity {
+  namespace: string;
+  subject: string;
+  email?: string;
+  name?: string;
+}
+
+/**
+ * The customer a website vouches for, made known. The customer linked to the `sub`; when none, the
+ * customer who owns the token's email (unless they already have another user of the same site),
+ * else a new one. The email is then linked as a verified identifier when nobody has it (one that
+ * belongs to another customer stays theirs: merging is an admin's call). Race-safe like
+ * resolveCustomer: the identifier's primary key decides.
+ */
+export async function resolveVerifiedCustomer(db: Kysely<Database>, identity: VerifiedIdentity): Promise<Customer> {
+  const { namespace, subject, email, name } = identity;
+  let customer = await findCustomerByIdentifier(db, namespace, subject);
+  if (!customer) {
+    const owner = email ? await findCustomerByIdentifier(db, KNOWN_IDENTIFIER_TYPE, email) : null;
+    if (owner && !owner.identifiers.some((i) => i.channelType === namespace)) {
+      await linkIfFree(db, { channelType: namespace, value: subject }, owner.id);
+      customer = await findCustomerByIdentifier(db, namespace, subject);
+    }
+    customer ??= await resolveCustomer(db, namespace, subject, name);
+  }
+  if (email) await linkIfFree(db, { channelType: KNOWN_IDENTIFIER_TYPE, value: email }, customer.id);
+  await db
+    .updateTable('customers')
+    .set({ known: true, ...(name ? { name } : {}) })
+    .where('id', '=', customer.id)
+    .execute();
+  return getCustomer(db, customer.id);
+}
+
+/** Links the identifier to the customer unless someone has it already. */
+async function linkIfFree(db: Kysely<Database>, identifier: CustomerIdentifier, customerId: string): Promise<void> {
+  await db
+    .insertInto('customer_identifiers')
+    .values({ channel_type: identifier.channelType, value: identifier.value, customer_id: customerId })
+    .onConflict((oc) => oc.columns(['channel_type', 'value']).doNothing())
+    .execute();
 }
 
 /** An admin-made customer (known unless the body says otherwise); an identifier someone has → conflict. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Activity, AgentTask, Channel, Conversation, ConversationView, Customer, CustomerIdentifier } from '@conversation-hub/client-sdk/contract';
+import type { Activity, AgentTask, Channel, Conversation, ConversationView, Customer } from '@conversation-hub/client-sdk/contract';
 import { ErrorCode } from '@conversation-hub/client-sdk/contract';
 import { HubError } from '../domain/errors.js';
 import type { AdminDirectory, Archive, ChannelDirectory, CustomerDirectory } from '../ports.js';
@@ -8,7 +8,7 @@ export type { AdminDirectory } from '../ports.js';
 import { archiveConversation } from './archive.js';
 import { customerHistory, findArchivedConversation } from './archive-read.js';
 import { toChannel } from './channels.js';
-import { findCustomerByIdentifier, getCustomer, resolveCustomer } from './customers.js';
+import { getCustomer, resolveCustomer, resolveVerifiedCustomer, type VerifiedIdentity } from './customers.js';
 import type { Database } from './database.js';
 
 /** What the admin API needs from the record besides the repositories: the db, and a way to drop cached channels. */
@@ -90,34 +90,8 @@ export class HubDirectory implements ChannelDirectory, CustomerDirectory, Archiv
     return resolveCustomer(this.db, channelType, identifier, name);
   }
 
-  /**
-   * The customer who owns `primary` (a pre-chat email), with `secondary` (the visitor id) linked to
-   * them when nobody has it yet; when nobody owns `primary`, the customer of `secondary` with
-   * `primary` linked. An existing link is never moved: a visitor id that already belongs to another
-   * customer stays theirs (merging is an admin's call), and when two first contacts race for the
-   * same email, the one whose link landed wins and both get that customer. A pre-chat email is not
-   * verified, so linking it does not make the customer `known` (unlike the admin's addIdentifier).
-   */
-  async identify(primary: CustomerIdentifier, secondary: CustomerIdentifier, name?: string): Promise<Customer> {
-    const owner = await findCustomerByIdentifier(this.db, primary.channelType, primary.value);
-    if (owner) {
-      if (await this.link(secondary, owner.id)) return getCustomer(this.db, owner.id);
-      return owner;
-    }
-    const visitor = await resolveCustomer(this.db, secondary.channelType, secondary.value, name);
-    if (await this.link(primary, visitor.id)) return getCustomer(this.db, visitor.id);
-    // Someone linked the email in between: they own it now.
-    return (await findCustomerByIdentifier(this.db, primary.channelType, primary.value)) ?? visitor;
-  }
-
-  /** Links the identifier to the customer unless someone has it; true when this call added it. */
-  private async link(identifier: CustomerIdentifier, customerId: string): Promise<boolean> {
-    const r = await this.db
-      .insertInto('customer_identifiers')
-      .values({ channel_type: identifier.channelType, value: identifier.value, customer_id: customerId })
-      .onConflict((oc) => oc.columns(['channel_type', 'value']).doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  resolveVerified(identity: VerifiedIdentity): Promise<Customer> {
+    return resolveVerifiedCustomer(this.db, identity);
   }
 
   async get(customerId: string): Promise<Customer | null> {

@@ -6,6 +6,7 @@ import { forbidden, fromZodError, HubError, toErrorBody, badRequest } from '../d
 import type { Actor } from '../domain/actor.js';
 import type { Authenticate } from '../auth/handshake.js';
 import type { Tokens } from '../auth/tokens.js';
+import { withHubChannelData } from '../auth/visitor-tokens.js';
 import { mayCall } from '../domain/policy.js';
 import type { Hub } from '../engine/hub.js';
 import { callRoutes, type CallRoute } from './calls.js';
@@ -176,7 +177,7 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
     const { actor } = socket.data;
     if (actor.role === 'customer') {
       const channelData = ChannelData.safeParse(socket.handshake.auth?.channelData ?? {});
-      const { place, view } = await hub.customers.connect({ actor, socketId: socket.id }, channelData.success ? channelData.data : {});
+      const { place, view } = await hub.customers.connect({ actor, socketId: socket.id }, withHubChannelData(channelData.success ? channelData.data : {}, actor.channelData));
       socket.data.place = place;
       socket.emit('conversation', view);
     } else if (actor.role !== 'connector') {

@@ -37,6 +37,7 @@ import {
 } from '../../server/persistence/customers.js';
 import type { Database } from '../../server/persistence/database.js';
 import { migrateDown, migrateToLatest } from '../../server/persistence/migrate.js';
+import { migrations } from '../../migrations/index.js';
 import type { DatabaseFactory } from '../helpers/database.js';
 import { archiveFixture, at, uid } from '../persistence/fixtures.js';
 
@@ -50,6 +51,8 @@ const TABLES = [
   'customer_identifiers',
   'customers',
   'participants',
+  'refresh_tokens',
+  'users',
   'wrap_ups',
 ];
 
@@ -94,14 +97,14 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
         const b = await factory();
         try {
           expect(await tablesOf(a.db)).toEqual([]);
-          expect(await migrateToLatest(a)).toEqual(['Up 0001_init']);
+          expect(await migrateToLatest(a)).toEqual(Object.keys(migrations).map((m) => `Up ${m}`));
           expect(await tablesOf(a.db)).toEqual(TABLES);
           expect(await migrateToLatest(a)).toEqual([]); // nothing pending
 
-          expect(await migrateDown(a)).toEqual(['Down 0001_init']);
+          expect(await migrateDown(a)).toEqual(Object.keys(migrations).reverse().map((m) => `Down ${m}`));
           expect(await tablesOf(a.db)).toEqual([]);
 
-          expect(await migrateToLatest(a)).toEqual(['Up 0001_init']);
+          expect(await migrateToLatest(a)).toEqual(Object.keys(migrations).map((m) => `Up ${m}`));
           expect(await tablesOf(a.db)).toEqual(TABLES);
           await createChannelType(a.db, { id: 'voice', name: 'Voice' });
 
@@ -176,6 +179,8 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             offerTimeoutSeconds: 30,
             wrapUp: { enabled: false, timeoutSeconds: 60 },
             controller: { closeOnAgentLeave: false },
+            identity: 'optional',
+            identitySecretSet: false,
           });
           expect(await getChannel(db, created.id)).toEqual(created);
           expect(await getChannelByServiceIdentifier(db, serviceIdentifier)).toEqual(created);
@@ -197,10 +202,10 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             controller: { greeting: 'Welcome!', survey: 'How did we do?', closeOnAgentLeave: true },
             outboundWebhookUrl: 'https://connector.example/out',
           };
-          expect(await createChannel(db, full)).toEqual(full);
+          expect(await createChannel(db, full)).toEqual({ ...full, identity: 'optional', identitySecretSet: false });
 
           const updated = await updateChannel(db, full.id, { name: 'Support NL', wrapUp: { enabled: false, timeoutSeconds: 60 } });
-          expect(updated).toEqual({ ...full, name: 'Support NL', wrapUp: { enabled: false, timeoutSeconds: 60 } });
+          expect(updated).toEqual({ ...full, name: 'Support NL', wrapUp: { enabled: false, timeoutSeconds: 60 }, identity: 'optional', identitySecretSet: false });
           expect(await getChannel(db, full.id)).toEqual(updated);
 
           await expectHubError(updateChannel(db, full.id, { routingMode: 'broadcast' }), 'bad_request');
@@ -238,6 +243,8 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             offerTimeoutSeconds: 30,
             wrapUp: { enabled: false, timeoutSeconds: 60 },
             controller: { closeOnAgentLeave: false },
+            identity: 'optional',
+            identitySecretSet: false,
           });
           expect(two).toEqual(one);
           expect(await getChannelType(db, 'webchat')).toEqual({ id: 'webchat', name: 'Web chat' });

@@ -37,6 +37,15 @@ async function rendered(list: Locator): Promise<string[]> {
   return list.evaluateAll((els) => els.map((e) => e.querySelector('.hw-text, .text')?.textContent ?? ''));
 }
 
+/** A supervisor account, made with the admin key (which never enters the desk's page). */
+async function deskUser(name: string): Promise<{ id: string; username: string; password: string; name: string; role: 'supervisor' }> {
+  const username = `${name.toLowerCase()}-${Date.now().toString(36)}`;
+  const password = `${name} has a long password`;
+  const r = await hub.admin('POST', '/api/users', { username, password, name, role: 'supervisor' });
+  if (r.status !== 201) throw new Error(`user ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+  return { id: r.body.id, username, password, name, role: 'supervisor' };
+}
+
 describe('browser pages', () => {
   let conversationId: string;
   let supervisor: HubClient;
@@ -82,7 +91,8 @@ describe('browser pages', () => {
     supervisor = await hub.client({ id: 'sup-e2e', role: 'supervisor', name: 'Sam' });
     const { conversation } = await supervisor.call('conversation.join', { conversationId });
     const channelData = conversation.channelSessions[0]!.channelData;
-    expect(channelData).toMatchObject({ name: 'Ada Lovelace', email: 'ada@example.com', locale: 'en-GB' });
+    // The typed email is the hub's to record, as unverified (PROTOCOL.md §2.2).
+    expect(channelData).toMatchObject({ name: 'Ada Lovelace', prechatEmail: 'ada@example.com', emailVerified: 'false', locale: 'en-GB' });
     expect(channelData.browser).toMatch(/Chrom/);
     await widget.locator('.hw-system', { hasText: 'Sam joined the chat.' }).waitFor();
 
@@ -122,7 +132,8 @@ describe('browser pages', () => {
   test('a supervisor signs in to the desk, joins the conversation, sees its channels and whispers', async () => {
     const desk = await (await freshContext(browser)).newPage();
     const errors = watchErrors(desk);
-    await signInDesk(desk, hub.url, hub.adminKey, { id: 'sup-desk', name: 'Dana', role: 'supervisor' });
+    const dana = await deskUser('Dana');
+    await signInDesk(desk, hub.url, dana);
 
     await desk.getByLabel('Conversation id').fill(conversationId);
     await desk.getByRole('button', { name: 'Join (supervisors)' }).click();
@@ -131,14 +142,14 @@ describe('browser pages', () => {
     await pane.locator('.msg.from-supervisor', { hasText: 'Let me check your card' }).waitFor();
     const channel = pane.locator('.channel.open');
     await channel.locator('dd', { hasText: 'ada@example.com' }).waitFor();
-    expect(await channel.locator('dt').allTextContents()).toEqual(expect.arrayContaining(['browser', 'locale', 'name', 'email']));
+    expect(await channel.locator('dt').allTextContents()).toEqual(expect.arrayContaining(['browser', 'locale', 'name', 'prechatEmail', 'emailVerified']));
 
     // A whisper shows as one, once, and never in the widget.
     const atSupervisor = nextActivity(supervisor, (a) => a.type === 'whisper', 10_000);
     await pane.getByRole('textbox', { name: 'Message text' }).fill('Card is blocked for fraud check');
     await pane.getByRole('button', { name: 'Whisper' }).click();
     const whisper = await atSupervisor;
-    expect(whisper).toMatchObject({ visibility: 'agents', from: { id: 'sup-desk', role: 'supervisor' } });
+    expect(whisper).toMatchObject({ visibility: 'agents', from: { id: dana.id, role: 'supervisor' } });
     await pane.locator(`.msg.whisper[data-seq="${whisper.seq}"]`).waitFor();
 
     // A call the hub refuses shows its error instead of breaking the page.
@@ -199,7 +210,7 @@ describe('the widget on another site', () => {
 
     const desk = await (await freshContext(browser)).newPage();
     const deskErrors = watchErrors(desk);
-    await signInDesk(desk, hub.url, hub.adminKey, { id: 'sup-embed', name: 'Erin', role: 'supervisor' });
+    await signInDesk(desk, hub.url, await deskUser('Erin'));
     await desk.getByLabel('Conversation id').fill(id);
     await desk.getByRole('button', { name: 'Join (supervisors)' }).click();
     const pane = desk.locator(`.pane[data-conversation-id="${id}"]`);

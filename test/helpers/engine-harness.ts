@@ -101,7 +101,7 @@ class TracedStore extends MemoryConversationStore {
 /** The engine on memory parts, with in-memory directories: no sockets, no database. */
 export function engineHarness(channels: ChannelInput[] = [{ serviceIdentifier: 'webchat', name: 'Web', channelType: 'webchat' }]) {
   const trace: Trace[] = [];
-  const byId = new Map<string, Channel>(channels.map((c) => [c.serviceIdentifier, { ...ChannelSchema.parse(c), id: c.serviceIdentifier }]));
+  const byId = new Map<string, Channel>(channels.map((c) => [c.serviceIdentifier, { ...ChannelSchema.parse(c), id: c.serviceIdentifier, identitySecretSet: false }]));
   const customers = new Map<string, Customer>();
   const archived = new Map<string, { activities: Activity[] }>();
   const channelDirectory: ChannelDirectory = { byServiceIdentifier: async (si) => byId.get(si) ?? null };
@@ -112,8 +112,8 @@ export function engineHarness(channels: ChannelInput[] = [{ serviceIdentifier: '
       customers.set(id, c);
       return c;
     },
-    async identify(_p, secondary, name) {
-      return this.resolve(secondary.channelType, secondary.value, name);
+    async resolveVerified({ namespace, subject, name }) {
+      return this.resolve(namespace, subject, name);
     },
     async get(id) {
       return customers.get(id) ?? null;

@@ -31,7 +31,7 @@ export interface TestHub extends RunningHub {
    */
   client(actor: Actor, opts?: ClientOptions): Promise<HubClient>;
   /** A webchat customer: its session is made through B's public endpoint (A's when alone), its socket on A unless `instance` says. */
-  customer(opts?: CustomerOptions): Promise<HubClient & { customerId: string; visitorId: string }>;
+  customer(opts?: CustomerOptions): Promise<HubClient & { customerId: string; visitorToken: string; verified: boolean }>;
   /** The admin REST API; calls alternate A, B, A... within each test unless `instance` says (0 is A). */
   admin(method: string, path: string, body?: unknown, at?: { instance?: number }): Promise<{ status: number; body: any }>;
   /**
@@ -45,9 +45,12 @@ export type ClientOptions = Omit<HubClientOptions, 'token'> & { /** 0 is A, 1 is
 
 export interface CustomerOptions {
   serviceIdentifier?: string;
-  visitorId?: string;
+  /** The visitor token an earlier session answered: the same anonymous customer (PROTOCOL.md §2.2). */
+  visitorToken?: string;
+  /** A website's identity token (HS256 with the channel's identity secret): a verified, known customer. */
+  identityToken?: string;
   name?: string;
-  /** The pre-chat form's email: identifies a known customer (protocol.md §2). */
+  /** The pre-chat form's email: unverified, it identifies nobody (it goes into the channel data as `prechatEmail`). */
   email?: string;
   channelData?: Record<string, string>;
   /** The instance its socket connects to (0 is A, the default). */
@@ -75,6 +78,9 @@ export async function startTestHub(env: Record<string, string> = {}, opts: Start
       HUB_ADMIN_KEY: adminKey,
       HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-test-')),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      // Every test client comes from 127.0.0.1: per-address limits are lifted unless a test sets them.
+      HUB_IP_CONNECT_RATE: '100000',
+      HUB_PUBLIC_HTTP_RATE: '100000',
       ...clusterEnv,
       ...env,
     });
@@ -137,14 +143,15 @@ function testHub(instances: RunningHub[], adminKey: string, closeInstances: () =
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           serviceIdentifier: opts.serviceIdentifier ?? 'webchat',
-          ...(opts.visitorId ? { visitorId: opts.visitorId } : {}),
+          ...(opts.visitorToken ? { visitorToken: opts.visitorToken } : {}),
+          ...(opts.identityToken ? { identityToken: opts.identityToken } : {}),
           ...(opts.name || opts.email ? { prechat: { ...(opts.name ? { name: opts.name } : {}), ...(opts.email ? { email: opts.email } : {}) } } : {}),
         }),
       });
       if (res.status !== 201) throw new Error(`webchat session: ${res.status} ${await res.text()}`);
-      const { token, customerId, visitorId } = (await res.json()) as { token: string; customerId: string; visitorId: string };
+      const { token, customerId, visitorToken, verified } = (await res.json()) as { token: string; customerId: string; visitorToken: string; verified: boolean };
       const c = await connect(at(opts.instance ?? 0).url, { token, channelData: opts.channelData ?? {} });
-      return Object.assign(c, { customerId, visitorId });
+      return Object.assign(c, { customerId, visitorToken, verified });
     },
     async admin(method, path, body, where = {}) {
       inThisTest();

@@ -133,6 +133,8 @@ describe('/api/channels', () => {
       offerTimeoutSeconds: 45,
       wrapUp: { enabled: false, timeoutSeconds: 60 },
       controller: { closeOnAgentLeave: false },
+      identity: 'optional',
+      identitySecretSet: false,
     });
     expect(await hub.admin('GET', `/api/channels/${created.body.id}`)).toEqual({ status: 200, body: created.body });
     expect((await hub.admin('GET', '/api/channels')).body).toEqual(expect.arrayContaining([created.body, expect.objectContaining({ id: 'webchat' })]));
@@ -212,10 +214,12 @@ describe('/api/customers', () => {
   });
 
   test('a visitor from the webchat endpoint is an anonymous customer the admin can find', async () => {
-    const visitorId = unique('visitor');
-    const s = await webchatSession('webchat', { visitorId });
-    const found = await hub.admin('GET', `/api/customers?channelType=webchat&identifier=${visitorId}`);
-    expect(found.body).toMatchObject({ id: s.body.customerId, known: false, identifiers: [{ channelType: 'webchat', value: visitorId }] });
+    const s = await webchatSession('webchat');
+    const found = await hub.admin('GET', `/api/customers/${s.body.customerId}`);
+    // The visitor's identifier is a hub-made id in its own namespace (PROTOCOL.md §2.2), not anything the client sent.
+    expect(found.body).toMatchObject({ id: s.body.customerId, known: false, identifiers: [{ channelType: 'webchat-visitor', value: expect.any(String) }] });
+    const [visitor] = found.body.identifiers;
+    expect((await hub.admin('GET', `/api/customers?channelType=webchat-visitor&identifier=${visitor.value}`)).body.id).toBe(s.body.customerId);
   });
 
   test('adding an identifier links it (again is a no-op); an email makes the customer known', async () => {
@@ -230,17 +234,17 @@ describe('/api/customers', () => {
   });
 
   test('merging an anonymous visitor into a known customer moves its identifiers; the old id still resolves', async () => {
-    const visitorId = unique('visitor');
-    const s = await webchatSession('webchat', { visitorId, prechat: { name: 'Vic' } });
+    const s = await webchatSession('webchat', { prechat: { name: 'Vic' } });
+    const [visitor] = (await hub.admin('GET', `/api/customers/${s.body.customerId}`)).body.identifiers;
     const { body: known } = await hub.admin('POST', '/api/customers', { name: 'Victoria', identifiers: [{ channelType: 'email', value: `${unique('vic')}@example.com` }] });
     const merged = await hub.admin('POST', `/api/customers/${known.id}/merge`, { sourceCustomerId: s.body.customerId });
     expect(merged.status).toBe(200);
     expect(merged.body).toMatchObject({ id: known.id, name: 'Victoria', known: true });
-    expect(merged.body.identifiers).toEqual(expect.arrayContaining([...known.identifiers, { channelType: 'webchat', value: visitorId }]));
-    expect((await hub.admin('GET', `/api/customers?channelType=webchat&identifier=${visitorId}`)).body.id).toBe(known.id);
+    expect(merged.body.identifiers).toEqual(expect.arrayContaining([...known.identifiers, visitor]));
+    expect((await hub.admin('GET', `/api/customers?channelType=${visitor.channelType}&identifier=${visitor.value}`)).body.id).toBe(known.id);
     expect((await hub.admin('GET', `/api/customers/${s.body.customerId}`)).body.id).toBe(known.id);
     // The visitor's next session is the known customer.
-    expect((await webchatSession('webchat', { visitorId })).body.customerId).toBe(known.id);
+    expect((await webchatSession('webchat', { visitorToken: s.body.visitorToken })).body.customerId).toBe(known.id);
     // Merging again is a no-op.
     expect((await hub.admin('POST', `/api/customers/${known.id}/merge`, { sourceCustomerId: s.body.customerId })).status).toBe(200);
   });
@@ -318,7 +322,7 @@ describe('/api/conversations', () => {
     const v1 = await first.conversation();
     await first.call('session.end', {});
     await hub.archived(v1.id);
-    const next = await hub.customer({ visitorId: first.visitorId }); // the same visitor comes back
+    const next = await hub.customer({ visitorToken: first.visitorToken }); // the same visitor comes back
     const v2 = await next.conversation();
     expect(v2.id).not.toBe(v1.id);
     const both = await hub.admin('GET', `/api/conversations?customerId=${first.customerId}`);

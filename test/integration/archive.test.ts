@@ -68,7 +68,8 @@ describe(`${testMode} hub: a closed conversation is archived (${testMode === 'cl
     expect(archived.channelSessions).toEqual([
       { ...live.channelSessions[0]!, state: 'closed', closedAt: expect.any(String), closeReason: 'customer_left' },
     ]);
-    expect(archived.channelSessions[0]!.channelData).toEqual({ browser: 'Firefox', locale: 'en-GB' });
+    // The typed pre-chat email is kept as unverified (PROTOCOL.md §2.2).
+    expect(archived.channelSessions[0]!.channelData).toEqual({ browser: 'Firefox', locale: 'en-GB', prechatEmail: expect.stringMatching(/^ada-\d+@example\.com$/), emailVerified: 'false' });
     expect(archived.participants.map((p) => p.role).sort()).toEqual(['customer', 'supervisor']);
 
     // The archived conversation answers activities.since too (the engine falls back to the archive).

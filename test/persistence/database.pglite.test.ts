@@ -5,6 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { ensureSeedChannel, listChannels } from '../../server/persistence/channels.js';
 import { createDatabase } from '../../server/persistence/create-database.js';
 import { migrateToLatest } from '../../server/persistence/migrate.js';
+import { migrations } from '../../migrations/index.js';
 import { databaseSuite } from '../conformance/database.suite.js';
 import { pgliteDatabase } from '../helpers/database.js';
 
@@ -16,7 +17,7 @@ describe('pglite on disk (HUB_DATA_DIR)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'hub-pglite-'));
     try {
       const first = await createDatabase({ kind: 'pglite', dataDir: dir });
-      expect(await migrateToLatest(first)).toEqual(['Up 0001_init']);
+      expect(await migrateToLatest(first)).toEqual(Object.keys(migrations).map((m) => `Up ${m}`));
       const seed = await ensureSeedChannel(first.db);
       await first.close();
 
