@@ -181,6 +181,7 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             controller: { closeOnAgentLeave: false },
             identity: 'optional',
             identitySecretSet: false,
+            apps: [],
           });
           expect(await getChannel(db, created.id)).toEqual(created);
           expect(await getChannelByServiceIdentifier(db, serviceIdentifier)).toEqual(created);
@@ -201,6 +202,7 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             wrapUp: { enabled: true, timeoutSeconds: 120 },
             controller: { greeting: 'Welcome!', survey: 'How did we do?', closeOnAgentLeave: true },
             outboundWebhookUrl: 'https://connector.example/out',
+            apps: ['crm-app'],
           };
           expect(await createChannel(db, full)).toEqual({ ...full, identity: 'optional', identitySecretSet: false });
 
@@ -245,6 +247,7 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             controller: { closeOnAgentLeave: false },
             identity: 'optional',
             identitySecretSet: false,
+            apps: [],
           });
           expect(two).toEqual(one);
           expect(await getChannelType(db, 'webchat')).toEqual({ id: 'webchat', name: 'Web chat' });

@@ -94,7 +94,6 @@ describe('browser pages', () => {
     // The typed email is the hub's to record, as unverified (PROTOCOL.md §2.2).
     expect(channelData).toMatchObject({ name: 'Ada Lovelace', prechatEmail: 'ada@example.com', emailVerified: 'false', locale: 'en-GB' });
     expect(channelData.browser).toMatch(/Chrom/);
-    await widget.locator('.hw-system', { hasText: 'Sam joined the chat.' }).waitFor();
 
     // The visitor writes; Enter sends.
     const atSupervisor = nextActivity(supervisor, (a) => a.type === 'message' && a.from.role === 'customer', 10_000);
@@ -112,15 +111,19 @@ describe('browser pages', () => {
     expect(received.channelSessionId).toBe(conversation.channelSessions[0]!.id);
     // Confirmed in the page: the bubble carries the seq the hub gave it.
     await widget.locator(`.hw-msg.hw-own[data-seq="${received.seq}"]`).waitFor();
+    // The supervisor monitors silently: the visitor has seen nothing of it so far.
+    expect(await widget.locator('.hw-system', { hasText: 'Sam joined the chat.' }).count()).toBe(0);
 
-    // The supervisor types, then answers.
-    await supervisor.typing(true, conversationId);
-    await widget.locator('.hw-typing', { hasText: 'Sam is typing…' }).waitFor();
+    // The supervisor answers (barge-in: the visitor is told who joined first), then types.
     const reply = await supervisor.send('Sorry about that, Ada. Let me check your card.', { conversationId });
+    await widget.locator('.hw-system', { hasText: 'Sam joined the chat.' }).waitFor();
     const bubble = widget.locator(`.hw-msg.hw-agent[data-seq="${reply.seq}"]`);
     await bubble.waitFor();
     expect(await bubble.locator('.hw-who').textContent()).toContain('Sam');
     expect(await bubble.locator('.hw-text').textContent()).toBe('Sorry about that, Ada. Let me check your card.');
+    await supervisor.typing(true, conversationId);
+    await widget.locator('.hw-typing', { hasText: 'Sam is typing…' }).waitFor();
+    await supervisor.typing(false, conversationId);
     await widget.locator('.hw-typing:empty').waitFor();
 
     expect(await rendered(widget.locator('.hw-msg'))).toEqual(['Hello, my card was declined', 'Sorry about that, Ada. Let me check your card.']);
