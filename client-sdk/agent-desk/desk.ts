@@ -1,6 +1,6 @@
 /**
- * A minimal agent desk for agents and supervisors, over the hub's SDK: the connection (sign-in.ts
- * for the token), the sidebar's work (work.ts), and a pane per conversation (pane.ts) with tabs to
+ * A minimal agent desk for agents and supervisors, over the hub's SDK: the connection (sign-in.ts:
+ * username and password, then a token function that refreshes), the sidebar's work (work.ts), and a pane per conversation (pane.ts) with tabs to
  * switch between them. Every call's `{ ok: false }` answer is shown next to what was tried.
  */
 import { HubClient } from '@conversation-hub/client-sdk';
@@ -9,7 +9,7 @@ import { clear, errorText, h, setStatus } from '../ui/dom.js';
 import type { DeskContext } from './context.js';
 import { ConversationPane } from './pane.js';
 import { customerName } from './render.js';
-import { decodeClaims, requestToken, savedToken, saveToken, type Claims } from './sign-in.js';
+import { DeskSession, type Claims } from './sign-in.js';
 import { WorkPanel } from './work.js';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -20,6 +20,7 @@ function byId<T extends HTMLElement>(id: string): T {
 
 export class Desk implements DeskContext {
   private hub?: HubClient;
+  private session?: DeskSession;
   private claims: Claims = {};
   private readonly panes = new Map<string, ConversationPane>();
   /** Activities that arrived before their conversation's view (joining races the join's answer). */
@@ -28,14 +29,10 @@ export class Desk implements DeskContext {
   private readonly work: WorkPanel;
 
   private readonly el = {
-    adminKey: byId<HTMLInputElement>('admin-key'),
-    sub: byId<HTMLInputElement>('token-sub'),
-    name: byId<HTMLInputElement>('token-name'),
-    role: byId<HTMLSelectElement>('token-role'),
-    tokenForm: byId<HTMLFormElement>('token-form'),
-    token: byId<HTMLTextAreaElement>('token'),
-    connectForm: byId<HTMLFormElement>('connect-form'),
-    connectButton: byId<HTMLButtonElement>('connect'),
+    username: byId<HTMLInputElement>('username'),
+    password: byId<HTMLInputElement>('password'),
+    signInForm: byId<HTMLFormElement>('sign-in-form'),
+    connectButton: byId<HTMLButtonElement>('sign-in'),
     disconnectButton: byId<HTMLButtonElement>('disconnect'),
     connection: byId<HTMLElement>('connection'),
     alert: byId<HTMLElement>('alert'),
@@ -48,13 +45,7 @@ export class Desk implements DeskContext {
 
   constructor() {
     this.work = new WorkPanel(this);
-    const saved = savedToken();
-    if (saved) this.el.token.value = saved;
-    this.el.tokenForm.addEventListener('submit', (e) => {
-      e.preventDefault();
-      void this.getToken();
-    });
-    this.el.connectForm.addEventListener('submit', (e) => {
+    this.el.signInForm.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.connect();
     });
@@ -103,29 +94,27 @@ export class Desk implements DeskContext {
 
   // ---- token and connection ----------------------------------------------------------------
 
-  private async getToken(): Promise<void> {
-    this.showError();
-    try {
-      this.el.token.value = await requestToken({
-        adminKey: this.el.adminKey.value.trim(),
-        sub: this.el.sub.value.trim(),
-        role: this.el.role.value,
-        name: this.el.name.value.trim(),
-      });
-      this.el.connectButton.focus();
-    } catch (err) {
-      this.showError(`Could not get a token: ${errorText(err)}`);
-    }
-  }
-
   private async connect(): Promise<void> {
     this.showError();
-    const token = this.el.token.value.trim();
-    if (!token) return this.showError('Paste a token or get one with the admin key first.');
     this.disconnect();
-    this.claims = decodeClaims(token);
-    const client = new HubClient(location.origin, { token });
+    this.el.connectButton.disabled = true;
+    let session: DeskSession;
+    try {
+      session = await DeskSession.signIn(this.el.username.value.trim(), this.el.password.value);
+    } catch (err) {
+      this.el.connectButton.disabled = false;
+      return this.showError(`Could not sign in: ${errorText(err)}`);
+    }
+    this.el.password.value = '';
+    this.session = session;
+    this.claims = session.claims;
+    // A token function: HubClient asks it before every connection, so a reconnect after the access
+    // token expired gets a refreshed one (PROTOCOL.md §2.3).
+    const client = new HubClient(location.origin, { token: session.tokenFn });
     this.hub = client;
+    client.on('session.expired', (p) => {
+      if (p.reason === 'revoked') this.showError('Your account was disabled: signed out.');
+    });
     // Everything a pane shows comes from here (and the history in a join's answer).
     client.onConversation((v) => this.open(v, false));
     client.onActivity((a) => this.onActivity(a));
@@ -134,10 +123,8 @@ export class Desk implements DeskContext {
     client.socket.on('disconnect', () => this.setConnection(client, 'Connection lost, reconnecting…', 'warn'));
     client.socket.on('connect', () => this.setConnection(client, `Connected as ${this.who()}`, 'ok'));
     this.setConnection(client, 'Connecting…', 'warn');
-    this.el.connectButton.disabled = true;
     try {
       await client.connect();
-      saveToken(token);
       this.setConnection(client, `Connected as ${this.who()}`, 'ok');
       this.el.workspace.hidden = false;
       this.el.setup.open = false;
@@ -153,6 +140,8 @@ export class Desk implements DeskContext {
   }
 
   private disconnect(): void {
+    void this.session?.signOut();
+    this.session = undefined;
     if (!this.hub) return;
     this.hub.close();
     this.hub = undefined;

@@ -1,46 +1,77 @@
 /**
- * The desk's sign-in: a token from `POST /api/tokens` with the admin key (the demo's way; in
- * production a back end issues agents' tokens), kept in sessionStorage, and its claims for display.
+ * The desk's sign-in (PROTOCOL.md §2.3): username and password to `POST /api/auth/login`, then
+ * `tokenFn()` for HubClient, which answers the access token while it has time left and otherwise
+ * refreshes it (`POST /api/auth/refresh`, rotating the refresh token). The admin key never enters
+ * this page.
+ *
+ * The refresh token is kept in memory only, not in sessionStorage: it outlives the access token by
+ * days, and anything stored is readable by any script running on this origin; in memory it goes
+ * with the page. The cost is signing in again after a reload.
  */
-import { readStored, store } from '../ui/dom.js';
-
-const TOKEN_KEY = 'hub.desk.token';
 
 export interface Claims {
   sub?: string;
   role?: string;
   name?: string;
   exp?: number;
+  iat?: number;
 }
 
-export interface TokenRequest {
-  adminKey: string;
-  sub: string;
-  role: string;
-  name: string;
+interface Pair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
 }
 
-/** Throws an Error carrying the hub's `code` when refused. The key goes to this hub only, and is not kept. */
-export async function requestToken(r: TokenRequest): Promise<string> {
-  const res = await fetch('/api/tokens', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${r.adminKey}` },
-    body: JSON.stringify({ sub: r.sub, role: r.role, ...(r.name ? { name: r.name } : {}), ttlSeconds: 8 * 3600 }),
-  });
-  const body = (await res.json().catch(() => ({}))) as { token?: string; error?: { code?: string; message?: string } };
-  if (!res.ok || !body.token) throw Object.assign(new Error(body.error?.message ?? `the hub answered ${res.status}`), { code: body.error?.code });
-  return body.token;
+/** Throws an Error carrying the hub's `code` (`unauthorized`, `rate_limited`...) when refused. */
+async function post(path: string, body: unknown): Promise<Pair | undefined> {
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status === 204) return undefined;
+  const answer = (await res.json().catch(() => ({}))) as Partial<Pair> & { error?: { code?: string; message?: string } };
+  if (!res.ok || !answer.accessToken) throw Object.assign(new Error(answer.error?.message ?? `the hub answered ${res.status}`), { code: answer.error?.code });
+  return answer as Pair;
 }
 
-export function savedToken(): string | undefined {
-  return readStored('sessionStorage', TOKEN_KEY);
+export class DeskSession {
+  private access: string;
+  private refreshToken: string;
+  private refreshing?: Promise<string>;
+  claims: Claims;
+
+  private constructor(pair: Pair) {
+    this.access = pair.accessToken;
+    this.refreshToken = pair.refreshToken;
+    this.claims = decodeClaims(pair.accessToken);
+  }
+
+  static async signIn(username: string, password: string): Promise<DeskSession> {
+    return new DeskSession((await post('/api/auth/login', { username, password }))!);
+  }
+
+  /** For HubClient's `token`: the access token, refreshed once less than a third of its life (at most 30 s) is left. */
+  readonly tokenFn = (): Promise<string> => {
+    const { exp, iat } = this.claims;
+    const margin = exp && iat ? Math.min(30, (exp - iat) / 3) : 30;
+    if (exp && exp - Date.now() / 1000 > margin) return Promise.resolve(this.access);
+    return (this.refreshing ??= post('/api/auth/refresh', { refreshToken: this.refreshToken })
+      .then((pair) => {
+        this.access = pair!.accessToken;
+        this.refreshToken = pair!.refreshToken;
+        this.claims = decodeClaims(pair!.accessToken);
+        return this.access;
+      })
+      .finally(() => {
+        this.refreshing = undefined;
+      }));
+  };
+
+  /** Revokes the refresh token; quiet when the hub is unreachable. */
+  async signOut(): Promise<void> {
+    await post('/api/auth/logout', { refreshToken: this.refreshToken }).catch(() => undefined);
+  }
 }
 
-export function saveToken(token: string): void {
-  store('sessionStorage', TOKEN_KEY, token);
-}
-
-/** The token's claims, for display only (the hub verifies it). */
+/** The token's claims, for display and timing only (the hub verifies it). */
 export function decodeClaims(token: string): Claims {
   try {
     const part = token.split('.')[1] ?? '';

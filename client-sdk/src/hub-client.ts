@@ -12,11 +12,13 @@ import type {
   ServerToClientEvents,
   TypingPush,
 } from './contract/index.js';
+import { authOf, type TokenSource } from './token-source.js';
 
 export * from './contract/index.js';
+export type { TokenSource } from './token-source.js';
 
 export interface HubClientOptions {
-  token: string;
+  token: TokenSource;
   /** Customers: what the channel knows about them (browser, locale, pre-chat fields...). */
   channelData?: ChannelData;
   /** Answers slower than this reject with code `timeout` (ms). */
@@ -68,6 +70,8 @@ export class HubClient {
   private latest?: ConversationView;
   private firstView?: Promise<ConversationView>;
   private connectedOnce = false;
+  /** Reconnecting with a token function: closed by the app, told its token expired, the next retry's delay. */
+  private renew: { closed: boolean; expired: boolean; retryMs: number; timer?: ReturnType<typeof setTimeout> } = { closed: false, expired: false, retryMs: 0 };
 
   constructor(url: string, opts: HubClientOptions) {
     this.callTimeoutMs = opts.callTimeoutMs ?? 10_000;
@@ -77,7 +81,7 @@ export class HubClient {
       reconnectionDelay: 200,
       reconnectionDelayMax: 2_000,
       ...opts.socket,
-      auth: { token: opts.token, ...(opts.channelData ? { channelData: opts.channelData } : {}) },
+      auth: authOf(opts.token, opts.channelData),
     });
     this.socket.on('conversation', (view) => this.onConversationPush(view));
     this.socket.on('activity', (a) => this.enqueue(a.conversationId, () => this.receive(a)));
@@ -85,7 +89,17 @@ export class HubClient {
       // After a reconnect, ask for what was missed while away; the server also re-sends `conversation`.
       if (this.connectedOnce) for (const id of this.cursors.keys()) this.enqueue(id, () => this.catchUp(id));
       this.connectedOnce = true;
+      Object.assign(this.renew, { expired: false, retryMs: 0 });
     });
+    if (typeof opts.token === 'function') {
+      // The hub ends a socket whose token expired; a token function gives the next connection a fresh one.
+      this.socket.on('session.expired', (push) => void (this.renew.expired ||= push.reason === 'expired'));
+      this.socket.on('disconnect', (reason) => void (reason === 'io server disconnect' && this.renew.expired && this.reconnectSoon()));
+      // A refused handshake is not retried by socket.io; after the first connection, this client retries.
+      this.socket.on('connect_error', () => {
+        if (this.connectedOnce) this.reconnectSoon();
+      });
+    }
   }
 
   /** Connects; rejects with the server's reason (`unauthorized`) when the handshake fails. */
@@ -107,7 +121,18 @@ export class HubClient {
   }
 
   close(): void {
+    this.renew.closed = true;
+    clearTimeout(this.renew.timer);
     this.socket.disconnect();
+  }
+
+  private reconnectSoon(): void {
+    const r = this.renew;
+    if (r.closed) return;
+    clearTimeout(r.timer);
+    const wait = r.retryMs;
+    r.retryMs = Math.min(10_000, Math.max(250, r.retryMs * 2));
+    r.timer = setTimeout(() => void (r.closed || this.socket.connected || this.socket.connect()), wait);
   }
 
   /** The conversation this client saw last (a customer has one). */

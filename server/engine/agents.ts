@@ -1,5 +1,6 @@
 import type { CallInput } from '@conversation-hub/client-sdk/contract';
 import type { Actor } from '../domain/actor.js';
+import { HubError } from '../domain/errors.js';
 import type { CallContext } from './context.js';
 import type { EngineCore } from './core.js';
 
@@ -7,15 +8,35 @@ import type { EngineCore } from './core.js';
 export class Agents {
   constructor(private readonly e: EngineCore) {}
 
+  /**
+   * An agent with a user record (PROTOCOL.md §2.3, §3.2) serves the record's lists with the
+   * record's capacity (else `HUB_AGENT_CAPACITY`): naming lists that are not all the record's, or
+   * a capacity above it, is `forbidden`; naming fewer lists or less capacity narrows it. An agent
+   * whose token a back end minted (no record) names its own, as before.
+   */
   async setState(ctx: CallContext, input: CallInput<'agent.state'>): Promise<'ready' | 'not_ready'> {
     const id = ctx.actor.id;
     const before = await this.e.d.routing.getAgent(id);
-    const capacity = input.capacity ?? (before ? undefined : this.e.d.agentCapacity);
-    const status = await this.e.d.routing.setAgentState(id, { state: input.state, ...(capacity ? { capacity } : {}), ...(input.lists ? { lists: input.lists } : {}) }, this.e.now());
+    const { lists, capacity } = await this.allowed(id, input, !before);
+    const status = await this.e.d.routing.setAgentState(id, { state: input.state, ...(capacity ? { capacity } : {}), ...(lists ? { lists } : {}) }, this.e.now());
     const was = new Set(before?.lists ?? []);
     await this.e.d.fanout.setLists(id, status.lists.filter((l) => !was.has(l)), [...was].filter((l) => !status.lists.includes(l)));
     if (status.state === 'ready') await this.e.tasks.fill(id);
     return status.state;
+  }
+
+  private async allowed(id: string, input: CallInput<'agent.state'>, unknown: boolean): Promise<{ lists?: string[]; capacity?: number }> {
+    const user = await this.e.d.users?.get(id);
+    if (!user) {
+      const capacity = input.capacity ?? (unknown ? this.e.d.agentCapacity : undefined);
+      return { ...(input.lists ? { lists: input.lists } : {}), ...(capacity ? { capacity } : {}) };
+    }
+    const own = new Set(user.lists);
+    const foreign = input.lists?.filter((l) => !own.has(l)) ?? [];
+    if (foreign.length) throw new HubError('forbidden', `lists: not this agent's lists: ${foreign.join(', ')}`, { field: 'lists' });
+    const max = user.capacity ?? this.e.d.agentCapacity;
+    if (input.capacity !== undefined && input.capacity > max) throw new HubError('forbidden', `capacity: at most ${max} for this agent`, { field: 'capacity' });
+    return { lists: input.lists ?? user.lists, capacity: input.capacity ?? max };
   }
 
   /** An agent's socket is up (on any node): offers may come again. */
