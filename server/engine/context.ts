@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Actor } from '../domain/actor.js';
-import type { Archive, ChannelDirectory, ConversationStore, CustomerDirectory, Fanout, RoutingStore, Scheduler, TimerKind } from '../ports.js';
+import type { Archive, ChannelDirectory, ConversationStore, CustomerDirectory, Fanout, RoutingStore, Scheduler, TimerKind, UserDirectory } from '../ports.js';
 
 /** Where a customer socket is: its conversation and channel session. The transport keeps it per socket. */
 export interface CustomerPlace {
@@ -37,6 +37,8 @@ export interface EngineDeps {
   archive: Archive;
   fanout: Fanout;
   log: Logger;
+  /** User records: an agent's lists and capacity (`agent.state`); absent, every agent names its own (tests of the engine alone). */
+  users?: UserDirectory;
   /** Capacity of an agent who names none. */
   agentCapacity: number;
   /** How long an agent with no socket keeps its offers. */

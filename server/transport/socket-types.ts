@@ -7,6 +7,8 @@ export interface SocketData {
   actor: Actor;
   /** Customers: their session and conversation, once the connection has opened them; moved by the calls that move them. */
   place?: CustomerPlace;
+  /** When the handshake's token expires (epoch ms): the hub ends the socket then (transport/sessions.ts). */
+  expiresAt?: number;
   /** Resolves when the connection's setup (session, rejoining rooms) is done. */
   ready: Promise<void>;
 }

@@ -1,6 +1,6 @@
 /**
  * Browser helpers of the e2e tests: Debian's Chromium through playwright-core (never a downloaded
- * one), fresh contexts, error collection, the desk's sign-in, and "another site": a tiny HTTP
+ * one), fresh contexts, error collection, the desk's sign-in (username and password), and "another site": a tiny HTTP
  * server on another port of 127.0.0.1 (so another origin) with a page that embeds the widget.
  */
 import { createServer, type Server } from 'node:http';
@@ -31,17 +31,13 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** Opens the desk at `hubUrl/agent` and signs in through its forms (admin key → token → connect). */
-export async function signInDesk(page: Page, hubUrl: string, adminKey: string, who: { id: string; name: string; role: 'agent' | 'supervisor' }): Promise<void> {
+/** Opens the desk at `hubUrl/agent` and signs in with a user's username and password (PROTOCOL.md §2.3). */
+export async function signInDesk(page: Page, hubUrl: string, who: { username: string; password: string; name: string; role: 'agent' | 'supervisor' }): Promise<void> {
   await page.goto(`${hubUrl}/agent`);
   await page.getByRole('heading', { name: 'Agent desk' }).waitFor();
-  await page.getByLabel('Admin key').fill(adminKey);
-  await page.getByLabel('Participant id').fill(who.id);
-  await page.getByLabel('Display name').fill(who.name);
-  await page.getByLabel('Role').selectOption(who.role);
-  await page.getByRole('button', { name: 'Get token' }).click();
-  await page.waitForFunction(() => (document.getElementById('token') as HTMLTextAreaElement).value.split('.').length === 3);
-  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#connection[data-state="ok"]', { hasText: `${who.name} (${who.role})` }).waitFor();
 }
 

@@ -1,3 +1,4 @@
+import type { SessionExpired } from './auth.js';
 import type { HubErrorBody } from './codes.js';
 import type {
   Activity,
@@ -73,6 +74,8 @@ export interface ServerToClientEvents {
   'connector.outbound': (outbound: ConnectorOutbound) => void;
   /** Sent right before the hub disconnects this socket for its own reason, e.g. `rate_limited` (PROTOCOL.md §9). */
   error: (error: HubErrorBody) => void;
+  /** The hub is about to end this socket (PROTOCOL.md §2.3). */
+  'session.expired': (push: SessionExpired) => void;
 }
 
 export type { Conversation };
