@@ -15,10 +15,18 @@ import {
   MergeBody,
   TokenBody,
   WebchatSessionBody,
+  LoginBody,
+  RefreshBody,
+  TokenPair,
+  UserCreateBody,
+  UserPatchBody,
+  UserSchema,
 } from '@conversation-hub/client-sdk/contract';
 import { adminRouteTable, type AdminRouteDeps } from './admin-routes.js';
 import { ConnectorInboundBody, connectorRouteTable, type ConnectorRouteDeps } from './connector-routes.js';
 import { tokenRouteTable, type TokenRouteDeps } from './public-routes.js';
+import { authRouteTable, type AuthRouteDeps } from './auth-routes.js';
+import { usersRouteTable, type UsersRouteDeps } from './users-routes.js';
 import { documented, openApiPath, routesFor, type HttpRoute } from './route-table.js';
 import { ConnectorOutboundSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, OpenApiAnswer, ReadyAnswer } from './wire-schemas.js';
 
@@ -29,7 +37,7 @@ import { ConnectorOutboundSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, O
  */
 
 /** What `httpRoutes` (routes.ts) needs: the deps of every table. */
-export type HttpDeps = AdminRouteDeps & TokenRouteDeps & ConnectorRouteDeps;
+export type HttpDeps = AdminRouteDeps & TokenRouteDeps & ConnectorRouteDeps & AuthRouteDeps & UsersRouteDeps;
 
 /** Served by app.ts, documented here. */
 export const systemRouteTable: HttpRoute<never>[] = [
@@ -62,7 +70,7 @@ export const openApiRouteTable: HttpRoute<unknown>[] = [
 ];
 
 /** Every route the router of `httpRoutes` serves, in the order it matches them. */
-export const servedRouteTable: HttpRoute<HttpDeps>[] = [...tokenRouteTable, ...connectorRouteTable, ...adminRouteTable, ...openApiRouteTable];
+export const servedRouteTable: HttpRoute<HttpDeps>[] = [...tokenRouteTable, ...authRouteTable, ...connectorRouteTable, ...adminRouteTable, ...usersRouteTable, ...openApiRouteTable];
 
 /*
  * Component names for the contract's request schemas, kept in zod-to-openapi's own registry so the
@@ -77,6 +85,12 @@ const names = new Map<z.ZodType, string>([
   [CustomerIdentifier, 'CustomerIdentifier'],
   [MergeBody, 'MergeBody'],
   [WebchatSessionBody, 'WebchatSessionBody'],
+  [LoginBody, 'LoginBody'],
+  [RefreshBody, 'RefreshBody'],
+  [TokenPair, 'TokenPair'],
+  [UserCreateBody, 'UserCreateBody'],
+  [UserPatchBody, 'UserPatchBody'],
+  [UserSchema, 'User'],
   [TokenBody, 'TokenBody'],
   [ConnectorInboundBody, 'ConnectorInboundBody'],
   [Attachment, 'Attachment'],
@@ -86,6 +100,8 @@ for (const [schema, refId] of names) if (!zodToOpenAPIRegistry.has(schema)) zodT
 
 const tags = [
   { name: 'tokens', description: 'Tokens for sockets and HTTP calls (PROTOCOL.md §2.2)' },
+  { name: 'sign-in', description: 'Agents, supervisors and admins sign in (PROTOCOL.md §2.3)' },
+  { name: 'users', description: 'Accounts (PROTOCOL.md §6.5)' },
   { name: 'connectors', description: 'Channel connectors that speak HTTP (PROTOCOL.md §6.3)' },
   { name: 'channel types', description: 'Admin API (PROTOCOL.md §6.2)' },
   { name: 'channels', description: 'Admin API (PROTOCOL.md §6.2)' },
@@ -131,7 +147,8 @@ function operation(route: HttpRoute<never>): RouteConfig {
   };
   for (const [status, answer] of Object.entries(route.otherAnswers ?? {})) responses[status] = { description: answer.description, content: json(answer.schema) };
   for (const code of errorsOf(route)) responses[httpStatusOf[code]] = { description: errorText[code], content: json(ErrorResponse) };
-  const security = route.auth === 'admin' ? [{ adminKey: [] }] : route.auth === 'connector' ? [{ connectorToken: [] }] : undefined;
+  const security: Record<string, string[]>[] | undefined =
+    route.auth === 'admin' ? [{ adminKey: [] }] : route.auth === 'connector' ? [{ connectorToken: [] }] : route.auth === 'users-admin' ? [{ adminKey: [] }, { adminUserToken: [] }] : undefined;
   return {
     method: route.method,
     path: openApiPath(route.path),
@@ -153,6 +170,12 @@ function operation(route: HttpRoute<never>): RouteConfig {
 export function buildOpenApiDocument(routes: readonly HttpRoute<never>[]) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'The hub’s admin key, `HUB_ADMIN_KEY`.' });
+  registry.registerComponent('securitySchemes', 'adminUserToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'The access token of a user with role `admin`, from `POST /api/auth/login`.',
+  });
   registry.registerComponent('securitySchemes', 'connectorToken', {
     type: 'http',
     scheme: 'bearer',

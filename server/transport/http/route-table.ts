@@ -16,8 +16,11 @@ import { parseBody } from './errors.js';
  */
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-/** `none`: public; `admin`: `Authorization: Bearer <HUB_ADMIN_KEY>`; `connector`: a connector token. */
-export type Auth = 'none' | 'admin' | 'connector';
+/**
+ * `none`: public; `admin`: `Authorization: Bearer <HUB_ADMIN_KEY>`; `connector`: a connector token;
+ * `users-admin`: the admin key or an `admin` user's access token (PROTOCOL.md §6.5).
+ */
+export type Auth = 'none' | 'admin' | 'connector' | 'users-admin';
 
 type Schema = z.ZodType | undefined;
 type ObjectSchema = z.ZodObject | undefined;
@@ -30,6 +33,8 @@ export interface RouteInput<D, A extends Auth, P extends ObjectSchema, Q extends
   body: Out<B>;
   /** The body as sent, once `body` has accepted it (a PATCH stores it without the schema's defaults). */
   rawBody: unknown;
+  /** The client's address (`req.ip`). */
+  ip: string;
   /** The caller, for `auth: 'connector'`. */
   actor: A extends 'connector' ? ConnectorActor : undefined;
   deps: D;
@@ -105,6 +110,8 @@ export function isServed<D>(route: HttpRoute<D>): route is Exclude<HttpRoute<D>,
 export interface AuthDeps {
   adminKey?: string;
   tokens?: Tokens;
+  /** For `users-admin`: whether a bearer token is an enabled `admin` user's access token (server/auth/handshake.ts `userAdminCheck`). */
+  isUserAdmin?: (token: string) => Promise<boolean>;
   /** The hub's limiters (app.ts passes them); without them rate-limited routes count in this router's memory. */
   limits?: Pick<Limits, 'httpRoute'>;
 }
@@ -118,13 +125,14 @@ export function addRoutes<D extends AuthDeps>(router: Router, table: readonly Ht
     const chain: RequestHandler[] = [];
     if (route.auth === 'admin') chain.push((admin ??= requireAdmin(need(deps.adminKey, 'adminKey', route.path))));
     if (route.auth === 'connector') chain.push(connectorAuth(need(deps.tokens, 'tokens', route.path)));
+    if (route.auth === 'users-admin') chain.push(usersAdminAuth(need(deps.adminKey, 'adminKey', route.path), deps.isUserAdmin));
     if (route.rateLimit) chain.push(rateLimit((limits ??= memoryHttpLimits()), route.operationId, route.rateLimit));
     chain.push(async (req, res) => {
       const params = route.params ? parseBody(route.params, { ...req.params }) : undefined;
       const query = route.query ? parseBody(route.query, { ...req.query }) : undefined;
       const body = route.body ? parseBody(route.body, req.body) : undefined;
       const actor = res.locals.actor as ConnectorActor | undefined;
-      const answer = await route.handler({ params, query, body, rawBody: req.body, actor, deps } as RouteInput<D, Auth, ObjectSchema, ObjectSchema, Schema>);
+      const answer = await route.handler({ params, query, body, rawBody: req.body, ip: req.ip ?? '', actor, deps } as RouteInput<D, Auth, ObjectSchema, ObjectSchema, Schema>);
       if (route.ok.status === 204) return void res.status(204).end();
       res.status(route.ok.status).json(answer);
     });
@@ -145,6 +153,16 @@ function connectorAuth(tokens: Tokens): RequestHandler {
     if (actor.role !== 'connector') throw forbidden('only connectors may post inbound messages');
     res.locals.actor = actor;
     next();
+  };
+}
+
+/** The admin key, or an admin user's access token (without `isUserAdmin`, the admin key only). */
+function usersAdminAuth(adminKey: string, isUserAdmin?: (token: string) => Promise<boolean>): RequestHandler {
+  const admin = requireAdmin(adminKey);
+  return (req, res, next) => {
+    const token = bearer(req);
+    if (!isUserAdmin || !token || token.split('.').length !== 3) return admin(req, res, next);
+    isUserAdmin(token).then((ok) => (ok ? next() : next(unauthorized('the admin key or an admin user’s access token is required'))), next);
   };
 }
 
