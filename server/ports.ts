@@ -11,6 +11,7 @@ import type {
   Customer,
   CustomerIdentifier,
   ServerToClientEvents,
+  User,
   TypingPush,
 } from '@conversation-hub/client-sdk/contract';
 import type { ConversationDoc, Transition } from './domain/conversation.js';
@@ -205,6 +206,21 @@ export interface CustomerDirectory {
    */
   identify(primary: CustomerIdentifier, secondary: CustomerIdentifier, name?: string): Promise<Customer>;
   get(customerId: string): Promise<Customer | null>;
+}
+
+/** Accounts of agents, supervisors and admins (PROTOCOL.md §2.3), read by the engine and the handshake. */
+export interface UserDirectory {
+  /**
+   * The user of that id, or null when it is no user's (a token a back end minted with the admin
+   * key). May be up to a few seconds old on another node; the node that changed it knows at once.
+   */
+  get(userId: string): Promise<User | null>;
+}
+
+/** The live sockets of users, on every node: the transport implements it through the adapter. */
+export interface Sessions {
+  /** Ends every socket of the user on every node, after a `session.expired` push with reason `revoked`. */
+  dropUser(userId: string): Promise<void>;
 }
 
 /** The permanent record (Postgres): closed conversations and the customer's history. */
