@@ -1,3 +1,4 @@
 export * from './codes.js';
 export * from './schemas.js';
 export * from './events.js';
+export * from './auth.js';
