@@ -2,6 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Tokens } from './auth/tokens.js';
+import { createAuth } from './auth/wiring.js';
 import type { HubConfig } from './config.js';
 import { Hub } from './engine/hub.js';
 import { createLogger, type Logger } from './log.js';
@@ -11,6 +12,7 @@ import { OutboundWebhooks } from './transport/http/outbound-webhooks.js';
 import { pageRoutes } from './transport/http/pages.js';
 import { httpRoutes } from './transport/http/routes.js';
 import { createMetrics } from './transport/metrics.js';
+import { socketSessions } from './transport/sessions.js';
 import { SocketFanout } from './transport/socket-fanout.js';
 import { createSocketServer, serveCalls } from './transport/socket-server.js';
 import { BROWSER_PATHS, createEdges } from './transport/http/edges.js';
@@ -40,6 +42,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   const log = opts.log ?? createLogger(config.logLevel);
   const parts = opts.parts ?? (await partsFor(config, log));
   const tokens = new Tokens(config.jwtSecret);
+  const auth = await createAuth(config, parts.admin.db, tokens, log); // accounts and sign-in (PROTOCOL.md §2.3)
   const metrics = createMetrics();
 
   const app = express();
@@ -52,7 +55,8 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.use(BROWSER_PATHS, edges.browserRoutes);
   app.use(express.json({ limit: '256kb' }));
   const http = createServer(app);
-  const io = createSocketServer(http, { tokens, limits, edges });
+  const io = createSocketServer(http, { tokens, limits, edges, authenticate: auth.authenticate });
+  auth.useSessions(socketSessions(io));
   if (parts.adapter) io.adapter(parts.adapter as never);
   const webhooks = new OutboundWebhooks(parts.channels, log);
   const fanout = new SocketFanout(io, (o) => webhooks.deliver(o));
@@ -68,6 +72,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     agentCapacity: config.agentCapacity,
     agentGraceSeconds: config.agentGraceSeconds,
     inactivityOverrideSeconds: config.inactivityOverrideSeconds,
+    users: auth.users,
   });
   serveCalls(io, hub, { log, metrics, limits });
 
@@ -83,7 +88,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.get('/metrics', edges.metricsGuard, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const httpDeps = { hub, tokens, store: parts.store, admin: parts.admin, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey, limits };
+  const httpDeps = { hub, tokens, store: parts.store, admin: parts.admin, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey, limits, accounts: auth.accounts, isUserAdmin: auth.isUserAdmin };
   app.use(httpRoutes(httpDeps));
   app.use(await pageRoutes(log)); // GET /, /agent, /webchat.js and their assets, built by `npm run build`
   app.use(noSuchRoute);

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { AuthEnv, authConfig, oidcComplete, oidcIncomplete, type AuthConfig } from './auth/config.js';
 
 const Env = z
   .object({
@@ -46,7 +47,10 @@ const Env = z
     HUB_VISITOR_TOKEN_TTL_DAYS: z.coerce.number().positive().max(3650).default(365),
     /** Overrides every channel's customer inactivity timeout (tests, demos). */
     HUB_INACTIVITY_OVERRIDE_SECONDS: z.coerce.number().positive().optional(),
+    /** Sign-in (server/auth/config.ts): token lifetimes, login limits, single sign-on. */
+    ...AuthEnv,
   })
+  .refine(oidcComplete, oidcIncomplete)
   .refine((e) => !!e.REDIS_URL === !!e.DATABASE_URL, {
     message: 'set both REDIS_URL and DATABASE_URL (cluster mode) or neither (embedded mode)',
   });
@@ -69,6 +73,8 @@ export type HubConfig = {
   /** The edges (server/transport/limits.ts, http/edges.ts): rate limits, origins, proxies, metrics. */
   edges: EdgeConfig;
   inactivityOverrideSeconds?: number;
+  /** Sign-in and accounts (server/auth/config.ts). */
+  auth: AuthConfig;
   /** Set when the secrets were generated rather than given: main logs where they are. */
   generatedSecretsFile?: string;
 };
@@ -120,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       metricsToken: e.HUB_METRICS_TOKEN,
     },
     inactivityOverrideSeconds: e.HUB_INACTIVITY_OVERRIDE_SECONDS,
+    auth: authConfig(e),
     generatedSecretsFile,
   };
 }
