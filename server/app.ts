@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Tokens } from './auth/tokens.js';
 import { createAuth } from './auth/wiring.js';
+import { VisitorTokens } from './auth/visitor-tokens.js';
 import type { HubConfig } from './config.js';
 import { Hub } from './engine/hub.js';
 import { createLogger, type Logger } from './log.js';
@@ -88,7 +89,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.get('/metrics', edges.metricsGuard, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const httpDeps = { hub, tokens, store: parts.store, admin: parts.admin, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey, limits, accounts: auth.accounts, isUserAdmin: auth.isUserAdmin };
+  const httpDeps = { hub, tokens, store: parts.store, admin: parts.admin, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey, limits, accounts: auth.accounts, isUserAdmin: auth.isUserAdmin, visitorTokens: new VisitorTokens(config.jwtSecret, config.visitorTokenTtlSeconds) };
   app.use(httpRoutes(httpDeps));
   app.use(await pageRoutes(log)); // GET /, /agent, /webchat.js and their assets, built by `npm run build`
   app.use(noSuchRoute);

@@ -73,6 +73,8 @@ export type HubConfig = {
   /** The edges (server/transport/limits.ts, http/edges.ts): rate limits, origins, proxies, metrics. */
   edges: EdgeConfig;
   inactivityOverrideSeconds?: number;
+  /** Lifetime of a webchat visitor token (server/auth/visitor-tokens.ts). */
+  visitorTokenTtlSeconds: number;
   /** Sign-in and accounts (server/auth/config.ts). */
   auth: AuthConfig;
   /** Set when the secrets were generated rather than given: main logs where they are. */
@@ -126,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       metricsToken: e.HUB_METRICS_TOKEN,
     },
     inactivityOverrideSeconds: e.HUB_INACTIVITY_OVERRIDE_SECONDS,
+    visitorTokenTtlSeconds: Math.round(e.HUB_VISITOR_TOKEN_TTL_DAYS * 24 * 3600),
     auth: authConfig(e),
     generatedSecretsFile,
   };

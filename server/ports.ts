@@ -9,10 +9,9 @@ import type {
   Conversation,
   ConversationView,
   Customer,
-  CustomerIdentifier,
   ServerToClientEvents,
-  User,
   TypingPush,
+  User,
 } from '@conversation-hub/client-sdk/contract';
 import type { ConversationDoc, Transition } from './domain/conversation.js';
 import type { Database } from './persistence/database.js';
@@ -201,10 +200,11 @@ export interface ChannelDirectory {
 export interface CustomerDirectory {
   resolve(channelType: string, identifier: string, name?: string): Promise<Customer>;
   /**
-   * The customer who owns `primary` (a pre-chat email), with `secondary` (the visitor id) linked to
-   * them; when nobody owns it, the customer of `secondary`, with `primary` linked.
+   * The known customer a website's valid identity token names (PROTOCOL.md §2.2): the one linked to
+   * `subject` in `namespace` (`site:<serviceIdentifier>`), else the owner of the verified `email`,
+   * else a new one; the email is linked when nobody has it. Only for verified identities.
    */
-  identify(primary: CustomerIdentifier, secondary: CustomerIdentifier, name?: string): Promise<Customer>;
+  resolveVerified(identity: { namespace: string; subject: string; email?: string; name?: string }): Promise<Customer>;
   get(customerId: string): Promise<Customer | null>;
 }
 
