@@ -43,7 +43,6 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   const log = opts.log ?? createLogger(config.logLevel);
   const parts = opts.parts ?? (await partsFor(config, log));
   const tokens = new Tokens(config.jwtSecret);
-  const auth = await createAuth(config, parts.admin.db, tokens, log); // accounts and sign-in (PROTOCOL.md §2.3)
   const metrics = createMetrics();
 
   const app = express();
@@ -51,6 +50,8 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   // The edges (PROTOCOL.md §9): trusted proxies, security headers, origins and CORS, rate limits.
   const edges = createEdges(config.edges, config.mode);
   const limits = createLimits({ socketRate: config.socketRate, edges: config.edges, store: parts.limiterStore, log });
+  // Accounts and sign-in (PROTOCOL.md §2.3); failed sign-ins are counted on the shared limiters.
+  const auth = await createAuth(config, parts.admin.db, tokens, log, { counter: limits.counter });
   app.set('trust proxy', edges.trust);
   app.use(edges.headers);
   app.use(BROWSER_PATHS, edges.browserRoutes);

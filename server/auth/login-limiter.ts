@@ -1,11 +1,9 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import { rateLimited } from '../domain/errors.js';
 
 /**
- * Failed sign-ins counted per username and per client address. An interface, so the shared
- * limiters (server/transport/limits.ts, Redis in a cluster) can stand in for this one; until then
- * each node counts its own failures (rate-limiter-flexible's memory limiter), so a cluster of n
- * nodes lets through at most n times the limit.
+ * Failed sign-ins counted per username and per client address, on counters the hub shares across
+ * nodes (server/transport/limits.ts: Redis in a cluster, memory in embedded mode).
  */
 export interface LoginLimiter {
   /** Throws `rate_limited` when this username or address has failed too often lately. */
@@ -15,15 +13,20 @@ export interface LoginLimiter {
   succeeded(username: string): Promise<void>;
 }
 
-const WINDOW_SECONDS = 15 * 60;
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
 
-export class MemoryLoginLimiter implements LoginLimiter {
-  private readonly byUser: RateLimiterMemory;
-  private readonly byIp: RateLimiterMemory;
+/** A counter maker: `points` per `durationSeconds` under `keyPrefix` (`Limits.counter`). */
+export type CounterMaker = (keyPrefix: string, points: number, durationSeconds: number) => RateLimiterAbstract;
 
-  constructor(limits: { perUser: number; perIp: number }) {
-    this.byUser = new RateLimiterMemory({ keyPrefix: 'login-user', points: limits.perUser, duration: WINDOW_SECONDS });
-    this.byIp = new RateLimiterMemory({ keyPrefix: 'login-ip', points: limits.perIp, duration: WINDOW_SECONDS });
+const memoryCounter: CounterMaker = (keyPrefix, points, duration) => new RateLimiterMemory({ keyPrefix, points, duration });
+
+export class CountingLoginLimiter implements LoginLimiter {
+  private readonly byUser: RateLimiterAbstract;
+  private readonly byIp: RateLimiterAbstract;
+
+  constructor(limits: { perUser: number; perIp: number }, counter: CounterMaker = memoryCounter) {
+    this.byUser = counter('login-user', limits.perUser, LOGIN_WINDOW_SECONDS);
+    this.byIp = counter('login-ip', limits.perIp, LOGIN_WINDOW_SECONDS);
   }
 
   async check(username: string, ip: string): Promise<void> {

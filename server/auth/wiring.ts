@@ -8,7 +8,7 @@ import type { Sessions, UserDirectory } from '../ports.js';
 import { Accounts } from './accounts.js';
 import { ensureDemoUsers } from './demo-users.js';
 import { handshakeAuth, userAdminCheck, type Authenticate } from './handshake.js';
-import { MemoryLoginLimiter, type LoginLimiter } from './login-limiter.js';
+import { CountingLoginLimiter, type CounterMaker, type LoginLimiter } from './login-limiter.js';
 import { OidcVerifier } from './oidc.js';
 import type { Tokens } from './tokens.js';
 import { CachedUserDirectory } from './user-directory.js';
@@ -29,7 +29,7 @@ export interface HubAuth {
  * Accounts, sign-in and the handshake's token check, on the hub's database (the users tables of
  * migrations/0003_users.ts). In embedded mode, on first start, makes the demo users.
  */
-export async function createAuth(config: HubConfig, db: Kysely<Database>, tokens: Tokens, log: Logger, opts: { limiter?: LoginLimiter } = {}): Promise<HubAuth> {
+export async function createAuth(config: HubConfig, db: Kysely<Database>, tokens: Tokens, log: Logger, opts: { limiter?: LoginLimiter; counter?: CounterMaker } = {}): Promise<HubAuth> {
   const users = new UserRepository(db);
   const directory = new CachedUserDirectory(users);
   const accounts = new Accounts({
@@ -37,7 +37,7 @@ export async function createAuth(config: HubConfig, db: Kysely<Database>, tokens
     refreshTokens: new RefreshTokenRepository(db),
     directory,
     tokens,
-    limiter: opts.limiter ?? new MemoryLoginLimiter({ perUser: config.auth.loginFailuresPerUser, perIp: config.auth.loginFailuresPerIp }),
+    limiter: opts.limiter ?? new CountingLoginLimiter({ perUser: config.auth.loginFailuresPerUser, perIp: config.auth.loginFailuresPerIp }, opts.counter),
     accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
     log,

@@ -28,6 +28,8 @@ export interface Limits {
   identityCall(identity: string): Promise<boolean>;
   /** One new socket from a client address; false when it is over `HUB_IP_CONNECT_RATE`. */
   connection(ip: string): Promise<boolean>;
+  /** A counter of `points` per `durationSeconds`, shared like the others (the sign-in limits). */
+  counter(keyPrefix: string, points: number, durationSeconds: number): RateLimiterAbstract;
   /** The per-address limiter of one HTTP route (made once per route and reused). */
   httpRoute(routeKey: string, rate: { perSecond: number; burst: number }): (ip: string) => Promise<boolean>;
   readonly sockets: SocketCap;
@@ -86,6 +88,7 @@ export function createLimits(opts: LimitsOptions): Limits {
     strikes: () => new Strikes(edges.socketStrikes, STRIKE_WINDOW_MS),
     identityCall: (id) => allow(identity, id),
     connection: (ip) => allow(connects, ip),
+    counter: (keyPrefix, points, duration) => make(keyPrefix, points, duration),
     httpRoute(routeKey, rate) {
       const perSecond = edges.publicHttpRate ?? rate.perSecond;
       const burst = edges.publicHttpRate ? edges.publicHttpRate * 4 : rate.burst;
