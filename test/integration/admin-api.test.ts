@@ -135,6 +135,7 @@ describe('/api/channels', () => {
       controller: { closeOnAgentLeave: false },
       identity: 'optional',
       identitySecretSet: false,
+      apps: [],
     });
     expect(await hub.admin('GET', `/api/channels/${created.body.id}`)).toEqual({ status: 200, body: created.body });
     expect((await hub.admin('GET', '/api/channels')).body).toEqual(expect.arrayContaining([created.body, expect.objectContaining({ id: 'webchat' })]));
