@@ -1,11 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
+import pg from 'pg';
 import type { z } from 'zod';
 import {
+  ActivitiesSince,
+  AgentState,
   Attachment,
   ChannelData,
   ChannelInput,
   CustomerCreateInput,
+  HandoffRequest,
   HttpUrl,
   isSafeString,
   JsonObject,
@@ -14,8 +18,10 @@ import {
   MessageSend,
   NUL_MESSAGE,
   safeString,
+  SuggestionSend,
   TokenBody,
 } from '@conversation-hub/client-sdk/contract';
+import { TEST_DATABASE_URL } from '../helpers/database.js';
 
 /** The first issue of a refused value, as `fromZodError` reads it: its path and message. */
 function firstIssue(schema: z.ZodType, value: unknown): { field: string; message: string; code: string } {
@@ -133,15 +139,29 @@ describe('JSON values', () => {
     expect(firstIssue(JsonObject, { s: 'x'.repeat(Limits.jsonStringMax + 1) })).toMatchObject({ field: 's', code: 'too_big' });
   });
 
-  test('a value that passes is exactly what Postgres jsonb stores back (property)', () => {
-    // JSON.stringify then JSON.parse is the round trip the archive makes; a safe value survives it unchanged.
-    fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
-        const payload = { v };
-        if (JsonObject.safeParse(payload).success) expect(JSON.parse(JSON.stringify(payload))).toEqual(payload);
-      }),
-      { numRuns: 500 },
-    );
+  test('what the schemas accept, Postgres stores and gives back unchanged; what they refuse includes all it cannot store (property, real Postgres)', async () => {
+    const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('\u0000', '\uD800', 'a\uDC00', '😀'));
+    const value = fc.jsonValue({ maxDepth: 3, stringUnit: fc.oneof(fc.constantFrom('\u0000', '\uD800', '\uDFFF', '😀'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })) });
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.dictionary(anyText, value, { maxKeys: 3 }), anyText, async (payload, text) => {
+          const wire = JSON.parse(JSON.stringify(payload)) as Record<string, unknown>; // what a socket or an HTTP body carries
+          const jsonOk = JsonObject.safeParse(wire).success;
+          const textOk = str.safeParse(text).success;
+          const stored = await pool.query('select $1::jsonb as j', [JSON.stringify(wire)]).then((r) => r.rows[0].j, () => 'refused');
+          const storedText = await pool.query('select $1::text as t', [text]).then((r) => r.rows[0].t, () => 'refused');
+          if (jsonOk) expect(stored).toEqual(wire);
+          if (textOk) expect(storedText).toBe(text);
+          // Postgres refusing (or changing) it implies the schema refused it first.
+          if (stored === 'refused') expect(jsonOk).toBe(false);
+          if (storedText !== text) expect(textOk).toBe(false);
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      await pool.end();
+    }
   });
 });
 
@@ -157,9 +177,11 @@ describe('URLs', () => {
 
 describe('numbers', () => {
   test('finite and in range', () => {
-    const suggestion = { conversationId: 'c', text: 't' };
-    const { SuggestionSend, ActivitiesSince, AgentState } = { SuggestionSend: MessageSend, ActivitiesSince: MessageSend, AgentState: MessageSend };
-    void SuggestionSend, ActivitiesSince, AgentState, suggestion;
+    for (const confidence of [-0.01, 1.01, Number.NaN, Number.POSITIVE_INFINITY]) expect(firstIssue(SuggestionSend, { conversationId: 'c', text: 't', confidence }).field).toBe('confidence');
+    for (const sentiment of [-1.5, 2, Number.NEGATIVE_INFINITY]) expect(firstIssue(HandoffRequest, { conversationId: 'c', sentiment }).field).toBe('sentiment');
+    for (const limit of [0, 501, 1.5, Number.NaN]) expect(firstIssue(ActivitiesSince, { conversationId: 'c', afterSeq: 0, limit }).field).toBe('limit');
+    expect(firstIssue(ActivitiesSince, { conversationId: 'c', afterSeq: 2 ** 53 }).field).toBe('afterSeq');
+    for (const capacity of [0, 101, 2.5]) expect(firstIssue(AgentState, { state: 'ready', capacity }).field).toBe('capacity');
     expect(firstIssue(Attachment, { url: 'https://x.example/', name: 'a', mimeType: 'b', size: Number.POSITIVE_INFINITY }).field).toBe('size');
     expect(firstIssue(Attachment, { url: 'https://x.example/', name: 'a', mimeType: 'b', size: -1 }).field).toBe('size');
     expect(firstIssue(Attachment, { url: 'https://x.example/', name: 'a', mimeType: 'b', size: 2 ** 60 }).field).toBe('size');
