@@ -102,17 +102,22 @@ export class HubClient {
     }
   }
 
-  /** Connects; rejects with the server's reason (`unauthorized`) when the handshake fails. */
+  /**
+   * Connects; rejects with the server's reason when the handshake fails: `unauthorized`,
+   * `rate_limited`, `bad_request` (bad channel data, with the field in `details`), or
+   * `disconnected` when the hub could not be reached.
+   */
   connect(): Promise<this> {
     return new Promise((resolve, reject) => {
       const ok = () => {
         this.socket.off('connect_error', bad);
         resolve(this);
       };
-      const bad = (err: Error) => {
+      const bad = (err: Error & { data?: Partial<HubErrorBody> }) => {
         this.socket.off('connect', ok);
         this.socket.disconnect();
-        reject(new HubCallError({ code: err.message === 'unauthorized' ? 'unauthorized' : 'disconnected', message: err.message }));
+        const code = err.data?.code ?? (err.message === 'unauthorized' ? 'unauthorized' : 'disconnected');
+        reject(new HubCallError({ code, message: err.data?.message ?? err.message, ...(err.data?.details === undefined ? {} : { details: err.data.details }) }));
       };
       this.socket.once('connect', ok);
       this.socket.once('connect_error', bad);

@@ -68,6 +68,11 @@ export function createSocketServer(
       if (!(await limits.connection(ip))) return next(refusal(new HubError(ErrorCode.RateLimited, 'too many new connections from this address; slow down', { scope: 'address' })));
       const found = await authenticate(socket.handshake.auth?.token);
       if (!found) return next(new Error(ErrorCode.Unauthorized));
+      // A customer's channel data is checked here, so a bad one fails the connection with the field named, not silently dropped.
+      if (found.actor.role === 'customer') {
+        const channelData = ChannelData.safeParse(socket.handshake.auth?.channelData ?? {});
+        if (!channelData.success) return next(refusal(fromZodError(channelData.error)));
+      }
       const identity = identityOf(found.actor);
       if (!(await limits.sockets.acquire(identity, socket.id))) {
         const max = limits.sockets.max;
@@ -176,8 +181,9 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
   async function setUp(socket: HubSocket): Promise<void> {
     const { actor } = socket.data;
     if (actor.role === 'customer') {
-      const channelData = ChannelData.safeParse(socket.handshake.auth?.channelData ?? {});
-      const { place, view } = await hub.customers.connect({ actor, socketId: socket.id }, withHubChannelData(channelData.success ? channelData.data : {}, actor.channelData));
+      // Checked in the handshake already: parse again for its output.
+      const channelData = ChannelData.parse(socket.handshake.auth?.channelData ?? {});
+      const { place, view } = await hub.customers.connect({ actor, socketId: socket.id }, withHubChannelData(channelData, actor.channelData));
       socket.data.place = place;
       socket.emit('conversation', view);
     } else if (actor.role !== 'connector') {

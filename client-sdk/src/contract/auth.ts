@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { safeString } from './strings.js';
 
 /*
  * Accounts and sign-in (PROTOCOL.md §2.3, §6.5): the bodies of `/api/auth/*` and `/api/users*`,
  * their answers, and the `session.expired` push.
  *
- * Every string has a max length. TODO(contract split): switch the plain `z.string()`s to the
- * safe-string building block once it lands in client-sdk/src/contract/ (it was not there yet).
+ * Every string is a safe string (no NUL, no lone surrogate; strings.ts) with a max length.
  */
 
 export const UserRole = z.enum(['agent', 'supervisor', 'admin']);
@@ -25,15 +25,11 @@ export const AuthLimits = {
 } as const;
 
 /** Letters, digits and `._@-`; compared as given (case-sensitive), stored as given. */
-export const Username = z
-  .string()
-  .min(AuthLimits.usernameMin)
-  .max(AuthLimits.usernameMax)
-  .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
-export const Password = z.string().min(AuthLimits.passwordMin, `at least ${AuthLimits.passwordMin} characters`).max(AuthLimits.passwordMax);
-const listId = z.string().min(1).max(128);
-const skill = z.string().min(1).max(100);
-const displayName = z.string().min(1).max(AuthLimits.nameMax);
+export const Username = safeString({ min: AuthLimits.usernameMin, max: AuthLimits.usernameMax }).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
+export const Password = safeString({ max: AuthLimits.passwordMax }).min(AuthLimits.passwordMin, `at least ${AuthLimits.passwordMin} characters`);
+const listId = safeString({ min: 1, max: 128 });
+const skill = safeString({ min: 1, max: 100 });
+const displayName = safeString({ min: 1, max: AuthLimits.nameMax });
 const capacity = z.number().int().min(1).max(100);
 
 export const UserCreateBody = z.object({
@@ -81,12 +77,12 @@ export const UserSchema = z.object({
 export type User = z.infer<typeof UserSchema>;
 
 export const LoginBody = z.object({
-  username: z.string().min(1).max(AuthLimits.usernameMax),
-  password: z.string().min(1).max(AuthLimits.passwordMax),
+  username: safeString({ min: 1, max: AuthLimits.usernameMax }),
+  password: safeString({ min: 1, max: AuthLimits.passwordMax }),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
-export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(AuthLimits.refreshTokenMax) });
+export const RefreshBody = z.object({ refreshToken: safeString({ min: 1, max: AuthLimits.refreshTokenMax }) });
 export type RefreshBody = z.infer<typeof RefreshBody>;
 
 /** The answer to login and refresh: `expiresIn` is the access token's lifetime in seconds. */

@@ -9,6 +9,7 @@ import {
   CustomerCreateInput,
   CustomerLookupQuery,
   ErrorCode,
+  Id,
   IdentifierInput,
   MergeBody,
   type Conversation,
@@ -36,7 +37,8 @@ export interface AdminRouteDeps {
 /** `GET /api/channels?serviceIdentifier=`: one channel by the name customers and connectors use. */
 export const ChannelListQuery = z.object({ serviceIdentifier: ChannelInput.shape.serviceIdentifier.optional() });
 /** `:id` in a path. */
-const IdParams = z.object({ id: z.string().min(1) });
+// A path id is a contract id: a NUL or a lone surrogate is a 400, never a query Postgres refuses.
+const IdParams = z.object({ id: Id });
 
 const route = routesFor<AdminRouteDeps>();
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserCreateBody, UserPatchBody, UserSchema } from '@conversation-hub/client-sdk/contract';
+import { Id, UserCreateBody, UserPatchBody, UserSchema } from '@conversation-hub/client-sdk/contract';
 import type { Accounts } from '../../auth/accounts.js';
 import { notFound } from '../../domain/errors.js';
 import { routesFor, type HttpRoute } from './route-table.js';
@@ -10,7 +10,7 @@ export interface UsersRouteDeps {
   isUserAdmin: (token: string) => Promise<boolean>;
 }
 
-const IdParams = z.object({ id: z.string().min(1).max(128) });
+const IdParams = z.object({ id: Id });
 const route = routesFor<UsersRouteDeps>();
 
 /**
