@@ -1,4 +1,4 @@
-/** Room names (design.md): everyone, agents-only, one per participant (all their sockets), one per served channel. */
+/** Room names: everyone, agents-only, one per participant (all their sockets), one per served channel. */
 export const rooms = {
   conversation: (id: string) => `conv:${id}`,
   agents: (id: string) => `conv:${id}:agents`,
