@@ -14,8 +14,14 @@ import type { Logger } from 'pino';
  * at again (at most once a second) until a build appears. Nothing here runs a bundler.
  */
 
-/** `dist/public/` next to the repository, where `npm run build` writes. */
-export const defaultPagesDir = fileURLToPath(new URL('../../../dist/public/', import.meta.url));
+/**
+ * `dist/public/` at the repository's root, where `npm run build` writes: from this source file
+ * (server/transport/http/) or from its compiled copy (dist/server/server/transport/http/, run by
+ * `npm run start:prod` and the Docker image).
+ */
+export const defaultPagesDir = fileURLToPath(
+  new URL(`${import.meta.url.includes('/dist/server/server/') ? '../../../../../' : '../../../'}dist/public/`, import.meta.url),
+);
 
 interface File {
   body: Buffer;
