@@ -8,6 +8,7 @@ import type { HubConfig } from './config.js';
 import { Hub } from './engine/hub.js';
 import { createLogger, type Logger } from './log.js';
 import type { Parts } from './ports.js';
+import { checksOf } from './readiness.js';
 import { errorHandler, noSuchRoute } from './transport/http/errors.js';
 import { OutboundWebhooks } from './transport/http/outbound-webhooks.js';
 import { pageRoutes } from './transport/http/pages.js';
@@ -80,12 +81,10 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
   app.get('/readyz', async (_req, res) => {
-    try {
-      await parts.ready();
-      res.json({ ok: true, mode: config.mode });
-    } catch (err) {
-      res.status(503).json({ ok: false, error: { code: 'internal', message: (err as Error).message } });
-    }
+    // Each dependency by name, 'ok' or why not, each bounded in time (server/readiness.ts); 503 when any is not 'ok'.
+    const checks = await checksOf(parts);
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    res.status(ok ? 200 : 503).json({ ok, mode: config.mode, checks });
   });
   app.get('/metrics', edges.metricsGuard, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

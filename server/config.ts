@@ -47,6 +47,8 @@ const Env = z
     HUB_VISITOR_TOKEN_TTL_DAYS: z.coerce.number().positive().max(3650).default(365),
     /** Overrides every channel's customer inactivity timeout (tests, demos). */
     HUB_INACTIVITY_OVERRIDE_SECONDS: z.coerce.number().positive().optional(),
+    /** How long start-up waits for Postgres and Redis (server/startup.ts) before it gives up. */
+    HUB_STARTUP_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
     /** Sign-in (server/auth/config.ts): token lifetimes, login limits, single sign-on. */
     ...AuthEnv,
   })
@@ -73,6 +75,8 @@ export type HubConfig = {
   /** The edges (server/transport/limits.ts, http/edges.ts): rate limits, origins, proxies, metrics. */
   edges: EdgeConfig;
   inactivityOverrideSeconds?: number;
+  /** How long start-up waits for Postgres and Redis (server/startup.ts). */
+  startupTimeoutSeconds: number;
   /** Lifetime of a webchat visitor token (server/auth/visitor-tokens.ts). */
   visitorTokenTtlSeconds: number;
   /** Sign-in and accounts (server/auth/config.ts). */
@@ -128,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       metricsToken: e.HUB_METRICS_TOKEN,
     },
     inactivityOverrideSeconds: e.HUB_INACTIVITY_OVERRIDE_SECONDS,
+    startupTimeoutSeconds: e.HUB_STARTUP_TIMEOUT_SECONDS,
     visitorTokenTtlSeconds: Math.round(e.HUB_VISITOR_TOKEN_TTL_DAYS * 24 * 3600),
     auth: authConfig(e),
     generatedSecretsFile,

@@ -259,5 +259,10 @@ export interface Parts {
   limiterStore?: LimiterStore;
   /** Throws when a backing service is unreachable (`/readyz`). */
   ready(): Promise<void>;
+  /**
+   * Each backing service by name (`redis`, `postgres`): `'ok'` or why not, each bounded in time
+   * (server/readiness.ts); `/readyz` answers these. Unset: one check, `parts`, from `ready()`.
+   */
+  checks?(): Promise<Record<string, string>>;
   close(): Promise<void>;
 }

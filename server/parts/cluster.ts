@@ -7,6 +7,8 @@ import { closeRedis, connectRedis, duplicateRedis } from '../redis/connect.js';
 import { RedisRoutingStore } from '../routing/redis-routing-store.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
 import { RedisConversationStore } from '../store/redis-store.js';
+import { runChecks } from '../readiness.js';
+import { postgresDependency, redisDependency, waitForDependencies } from '../startup.js';
 import { databaseParts } from './database.js';
 
 /**
@@ -22,16 +24,18 @@ export async function clusterParts(config: HubConfig, log: Logger): Promise<Part
     for (const close of closers.reverse()) await close().catch((err: unknown) => log.warn({ err }, 'close failed'));
   };
   try {
+    // Postgres and Redis may come up after this node: wait for both, bounded (server/startup.ts).
+    const connectBy = await waitForDependencies([postgresDependency(config.databaseUrl!), redisDependency(url)], { timeoutSeconds: config.startupTimeoutSeconds, log });
     const database = await createDatabase({ kind: 'postgres', url: config.databaseUrl!, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}), logger: log });
     closers.push(() => database.close());
     const record = await databaseParts(database, log);
 
-    const redis = await connectRedis(url, { name: `${prefix}-main`, log });
+    const redis = await connectRedis(url, { name: `${prefix}-main`, connectBy, log });
     closers.push(() => closeRedis(redis));
     // Pub/sub needs connections of its own; no command timeout on the subscriber.
-    const pub = await duplicateRedis(redis, { name: `${prefix}-pub`, log });
+    const pub = await duplicateRedis(redis, { name: `${prefix}-pub`, connectBy, log });
     closers.push(() => closeRedis(pub));
-    const sub = await duplicateRedis(redis, { name: `${prefix}-sub`, commandTimeoutMs: 0, log });
+    const sub = await duplicateRedis(redis, { name: `${prefix}-sub`, commandTimeoutMs: 0, connectBy, log });
     closers.push(() => closeRedis(sub));
 
     const store = new RedisConversationStore(redis, { prefix: `${prefix}:`, log });
@@ -55,6 +59,7 @@ export async function clusterParts(config: HubConfig, log: Logger): Promise<Part
         await redis.ping();
         await record.ready();
       },
+      checks: () => runChecks({ redis: () => (redis.isReady ? redis.ping() : Promise.reject(new Error('not connected (reconnecting)'))), postgres: record.ready }),
       close: closeAll,
     };
   } catch (err) {

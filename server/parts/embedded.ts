@@ -7,6 +7,7 @@ import { MemoryRoutingStore } from '../routing/memory-routing-store.js';
 import { LocalScheduler } from '../scheduler/local-scheduler.js';
 import { MemoryConversationStore } from '../store/memory-store.js';
 import { databaseParts, type DatabaseParts } from './database.js';
+import { runChecks } from '../readiness.js';
 
 /** One process, no services: in-memory live state and timers, embedded Postgres (PGlite) for the record. */
 export async function embeddedParts(config: HubConfig, log: Logger): Promise<Parts> {
@@ -29,6 +30,7 @@ export async function embeddedParts(config: HubConfig, log: Logger): Promise<Par
     archive: record.archive,
     admin: record.admin,
     ready: record.ready,
+    checks: () => runChecks({ postgres: record.ready }), // PGlite
     close: async () => {
       await scheduler.close();
       await store.close();

@@ -22,7 +22,31 @@ export interface ConnectRedisOptions {
   commandTimeoutMs?: number;
   /** Most time between two reconnect attempts, ms. Default 2,000. */
   maxReconnectDelayMs?: number;
+  /**
+   * Epoch ms by which the first connection must be made, or the client is destroyed and the
+   * connect throws (start-up, server/startup.ts). Unset: wait for ever, as the reconnects do.
+   */
+  connectBy?: number;
   log?: Logger;
+}
+
+/** `client.connect()`, given up (and the client destroyed) at `by` when set. */
+async function connectClient(client: HubRedisClient, by: number | undefined, name: string | undefined): Promise<void> {
+  if (by === undefined) return void (await client.connect());
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`redis connection${name ? ` ${name}` : ''} not made before the start-up deadline`)), Math.max(0, by - Date.now()));
+      }),
+    ]);
+  } catch (err) {
+    client.destroy();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -75,7 +99,7 @@ export function createRedis(url: string, options: ConnectRedisOptions = {}): Hub
 /** A connected client that reconnects by itself when Redis restarts. */
 export async function connectRedis(url: string, options: ConnectRedisOptions = {}): Promise<HubRedisClient> {
   const client = createRedis(url, options);
-  await client.connect();
+  await connectClient(client, options.connectBy, options.name);
   return client;
 }
 
@@ -83,13 +107,13 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
  * A second, connected connection with the same options (and overrides): for a pub/sub subscriber or
  * anything that blocks. Close it yourself (`client.close()`).
  */
-export async function duplicateRedis(client: HubRedisClient, overrides: Pick<ConnectRedisOptions, 'name' | 'commandTimeoutMs' | 'log'> = {}): Promise<HubRedisClient> {
+export async function duplicateRedis(client: HubRedisClient, overrides: Pick<ConnectRedisOptions, 'name' | 'commandTimeoutMs' | 'connectBy' | 'log'> = {}): Promise<HubRedisClient> {
   const dup = client.duplicate({
     ...(overrides.name ? { name: overrides.name } : {}),
     ...(overrides.commandTimeoutMs !== undefined ? { commandOptions: { timeout: overrides.commandTimeoutMs } } : {}),
   }) as HubRedisClient;
   watch(dup, overrides.log, overrides.name);
-  await dup.connect();
+  await connectClient(dup, overrides.connectBy, overrides.name);
   return dup;
 }
 

@@ -50,7 +50,7 @@ export const systemRouteTable: HttpRoute<never>[] = [
     servedBy: 'server/app.ts', method: 'get', path: '/readyz', operationId: 'ready', tag: 'operations', auth: 'none',
     summary: 'Readiness: the backing services answer (Redis and Postgres in a cluster, PGlite embedded)',
     ok: { status: 200, description: 'Ready, and in which mode', schema: ReadyAnswer },
-    otherAnswers: { 503: { description: 'A backing service is unreachable; `error.message` says which', schema: NotReadyAnswer } },
+    otherAnswers: { 503: { description: 'A backing service is unreachable: `checks` names it, with its error', schema: NotReadyAnswer } },
   }),
   documented({
     servedBy: 'server/app.ts', method: 'get', path: '/metrics', operationId: 'metrics', tag: 'operations', auth: 'none',

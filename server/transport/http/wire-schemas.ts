@@ -179,8 +179,10 @@ export const ConnectorOutboundSchema = z
   .object({ serviceIdentifier: z.string(), channelSessionId: z.string(), customerIdentifier: z.string(), activity: ActivitySchema })
   .meta({ id: 'ConnectorOutbound' });
 export const HealthAnswer = z.object({ ok: z.literal(true) }).meta({ id: 'Health' });
-export const ReadyAnswer = z.object({ ok: z.literal(true), mode: z.enum(['embedded', 'cluster']) }).meta({ id: 'Ready' });
-export const NotReadyAnswer = z.object({ ok: z.literal(false), error: ErrorBody }).meta({ id: 'NotReady' });
+/** `/readyz`'s checks: each backing service by name (`redis`, `postgres`), `'ok'` or why not. */
+const ReadyChecks = z.record(z.string(), z.string()).meta({ description: "Each backing service by name (`redis`, `postgres`): `'ok'`, or why not." });
+export const ReadyAnswer = z.object({ ok: z.literal(true), mode: z.enum(['embedded', 'cluster']), checks: ReadyChecks }).meta({ id: 'Ready' });
+export const NotReadyAnswer = z.object({ ok: z.literal(false), mode: z.enum(['embedded', 'cluster']), checks: ReadyChecks }).meta({ id: 'NotReady' });
 export const OpenApiAnswer = z.record(z.string(), z.unknown()).meta({ description: 'This OpenAPI 3.1 document.' });
 
 // ---- drift checks: each schema and the contract's type are assignable both ways -----------
