@@ -75,8 +75,11 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     agentCapacity: config.agentCapacity,
     agentGraceSeconds: config.agentGraceSeconds,
     inactivityOverrideSeconds: config.inactivityOverrideSeconds,
+    archiveFailures: parts.archiveFailures,
+    archiveRetry: config.archiveRetry,
     users: auth.users,
   });
+  metrics.archiveDeadLetters.count = async () => (await hub.archiveFailures.store.list()).length;
   serveCalls(io, hub, { log, metrics, limits });
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));

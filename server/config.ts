@@ -45,6 +45,10 @@ const Env = z
     HUB_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'HUB_METRICS_TOKEN must be at least 16 characters').optional()),
     /** Lifetime of a webchat visitor token (PROTOCOL.md §2.2), in days. */
     HUB_VISITOR_TOKEN_TTL_DAYS: z.coerce.number().positive().max(3650).default(365),
+    /** Archive attempts of a closing conversation before it is dead-lettered (GET /api/archive/failures). */
+    HUB_ARCHIVE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
+    /** First backoff between archive attempts, ms; it doubles up to 30 s. */
+    HUB_ARCHIVE_BACKOFF_MS: z.coerce.number().int().min(1).max(30_000).default(500),
     /** Overrides every channel's customer inactivity timeout (tests, demos). */
     HUB_INACTIVITY_OVERRIDE_SECONDS: z.coerce.number().positive().optional(),
     /** How long start-up waits for Postgres and Redis (server/startup.ts) before it gives up. */
@@ -75,6 +79,8 @@ export type HubConfig = {
   /** The edges (server/transport/limits.ts, http/edges.ts): rate limits, origins, proxies, metrics. */
   edges: EdgeConfig;
   inactivityOverrideSeconds?: number;
+  /** Archive attempts before a dead letter, and their backoff (server/engine/archive-failures.ts). */
+  archiveRetry: { maxAttempts: number; backoffMs: number; maxBackoffMs: number };
   /** How long start-up waits for Postgres and Redis (server/startup.ts). */
   startupTimeoutSeconds: number;
   /** Lifetime of a webchat visitor token (server/auth/visitor-tokens.ts). */
@@ -132,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       metricsToken: e.HUB_METRICS_TOKEN,
     },
     inactivityOverrideSeconds: e.HUB_INACTIVITY_OVERRIDE_SECONDS,
+    archiveRetry: { maxAttempts: e.HUB_ARCHIVE_MAX_ATTEMPTS, backoffMs: e.HUB_ARCHIVE_BACKOFF_MS, maxBackoffMs: 30_000 },
     startupTimeoutSeconds: e.HUB_STARTUP_TIMEOUT_SECONDS,
     visitorTokenTtlSeconds: Math.round(e.HUB_VISITOR_TOKEN_TTL_DAYS * 24 * 3600),
     auth: authConfig(e),

@@ -18,6 +18,7 @@ import type { Database } from './persistence/database.js';
 import type { HubRedisClient } from './redis/connect.js';
 import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued } from './routing/routing-store.js';
 import type { RetryPolicy, TimerHandler, TimerKind } from './scheduler/scheduler.js';
+import type { ArchiveFailureStore } from './store/archive-failures.js';
 import type { AppendOptions, AppendResult, Committed, StoredConversation } from './store/conversation-store.js';
 
 /**
@@ -27,6 +28,7 @@ import type { AppendOptions, AppendResult, Committed, StoredConversation } from 
  */
 
 export type { AppendOptions, AppendResult, Committed, StoredConversation } from './store/conversation-store.js';
+export type { ArchiveFailure, ArchiveFailureStore } from './store/archive-failures.js';
 export type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued } from './routing/routing-store.js';
 export type { RetryPolicy, Timer, TimerHandler, TimerKind, TimerOutcome } from './scheduler/scheduler.js';
 
@@ -257,6 +259,8 @@ export interface Parts {
   adapter?: (nsp: unknown) => Adapter;
   /** Where the rate limits and the socket cap are counted across nodes (server/transport/limits.ts); undefined: this process's memory. */
   limiterStore?: LimiterStore;
+  /** Dead-lettered archives (server/store/archive-failures.ts), kept with the live state; undefined: this process's memory. */
+  archiveFailures?: ArchiveFailureStore;
   /** Throws when a backing service is unreachable (`/readyz`). */
   ready(): Promise<void>;
   /**

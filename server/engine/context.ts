@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Actor } from '../domain/actor.js';
-import type { Archive, ChannelDirectory, ConversationStore, CustomerDirectory, Fanout, RoutingStore, Scheduler, TimerKind, UserDirectory } from '../ports.js';
+import type { Archive, ArchiveFailureStore, ChannelDirectory, ConversationStore, CustomerDirectory, Fanout, RoutingStore, Scheduler, TimerKind, UserDirectory } from '../ports.js';
 
 /** Where a customer socket is: its conversation and channel session. The transport keeps it per socket. */
 export interface CustomerPlace {
@@ -45,8 +45,19 @@ export interface EngineDeps {
   agentGraceSeconds: number;
   /** Overrides every channel's inactivity timeout (tests, demos). */
   inactivityOverrideSeconds?: number;
+  /** Dead-lettered archives; absent, this process's memory. */
+  archiveFailures?: ArchiveFailureStore;
+  /** How archives are retried before they are dead-lettered (engine/archive-failures.ts has the default). */
+  archiveRetry?: ArchiveRetry;
   /** The clock (epoch ms); tests may give their own. */
   now?: () => number;
+}
+
+/** Archive attempts before a dead letter, and the backoff between them (doubling from `backoffMs` up to `maxBackoffMs`). */
+export interface ArchiveRetry {
+  maxAttempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
 }
 
 /** `{ conversationId }`: the data of the inactivity, wrap-up and archive timers. */

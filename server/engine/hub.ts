@@ -1,4 +1,5 @@
 import { Actions } from './actions.js';
+import { ArchiveFailures } from './archive-failures.js';
 import { Agents } from './agents.js';
 import { Connectors } from './connectors.js';
 import type { EngineDeps } from './context.js';
@@ -10,6 +11,7 @@ import { Reads } from './reads.js';
 import { TaskRouting } from './task-routing.js';
 import { Tasks } from './tasks.js';
 import { Timers } from './timers.js';
+import { MemoryArchiveFailures } from '../store/archive-failures.js';
 
 /**
  * The hub's use cases, independent of the network listener: a thin front that the transport
@@ -23,6 +25,8 @@ export class Hub {
   readonly tasks: Tasks;
   readonly agents: Agents;
   readonly reads: Reads;
+  /** Dead-lettered archives: the admin API lists and retries them. */
+  readonly archiveFailures: ArchiveFailures;
 
   constructor(d: EngineDeps) {
     const now = d.now ?? Date.now;
@@ -52,6 +56,7 @@ export class Hub {
     this.participants = new Participants(core);
     this.tasks = new Tasks(core);
     this.agents = new Agents(core);
-    new Timers(core).register();
+    this.archiveFailures = new ArchiveFailures(d, d.archiveFailures ?? new MemoryArchiveFailures(), now);
+    new Timers(core, this.archiveFailures).register();
   }
 }

@@ -1,6 +1,7 @@
 import type { Activity } from '@conversation-hub/client-sdk/contract';
 import { closedActivity, markClosed, toConversation } from '../domain/conversation.js';
 import type { TimerOutcome } from '../ports.js';
+import type { ArchiveFailures, ArchiveTimerData } from './archive-failures.js';
 import type { ConversationRef, OfferTimerData } from './context.js';
 import type { EngineCore } from './core.js';
 
@@ -9,7 +10,10 @@ import type { EngineCore } from './core.js';
  * guards changed) and makes its change through the pipeline, naming itself so it is not cancelled.
  */
 export class Timers {
-  constructor(private readonly e: EngineCore) {}
+  constructor(
+    private readonly e: EngineCore,
+    private readonly archiveFailures: ArchiveFailures,
+  ) {}
 
   register(): void {
     const s = this.e.d.scheduler;
@@ -17,8 +21,9 @@ export class Timers {
     s.handle<OfferTimerData>('offer', (t) => this.offerExpired(t.key, t.data.agentId));
     s.handle<ConversationRef>('wrapup', (t) => this.wrapUpExpired(t.data.conversationId));
     s.handle<Record<string, never>>('agent-grace', (t) => this.agentGone(t.key));
-    // The archive waits out a database outage: retried with backoff, the live state kept meanwhile.
-    s.handle<ConversationRef>('archive', (t) => this.archive(t.data.conversationId), { attempts: 1_000, backoffMs: 500, maxBackoffMs: 30_000 });
+    // The archive waits out a database outage: retried with backoff (HUB_ARCHIVE_MAX_ATTEMPTS), the
+    // live state kept meanwhile; past the last attempt it is dead-lettered (archive-failures.ts).
+    s.handle<ArchiveTimerData>('archive', (t) => this.archiveFailures.attempt(t, () => this.archive(t.data.conversationId)), this.archiveFailures.schedulerPolicy());
   }
 
   /** Closes the session unless the customer spoke since the timer was set; then it fires again at the new deadline. */

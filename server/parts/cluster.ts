@@ -6,6 +6,7 @@ import { createDatabase } from '../persistence/create-database.js';
 import { closeRedis, connectRedis, duplicateRedis } from '../redis/connect.js';
 import { RedisRoutingStore } from '../routing/redis-routing-store.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
+import { RedisArchiveFailures } from '../store/archive-failures.js';
 import { RedisConversationStore } from '../store/redis-store.js';
 import { runChecks } from '../readiness.js';
 import { postgresDependency, redisDependency, waitForDependencies } from '../startup.js';
@@ -55,6 +56,7 @@ export async function clusterParts(config: HubConfig, log: Logger): Promise<Part
       admin: record.admin,
       adapter: createAdapter(pub, sub, { key: `${prefix}:socket.io` }) as Parts['adapter'],
       limiterStore: { redis, prefix: `${prefix}:limits:` },
+      archiveFailures: new RedisArchiveFailures(redis, `${prefix}:`),
       ready: async () => {
         await redis.ping();
         await record.ready();

@@ -5,13 +5,27 @@ export interface Metrics {
   sockets: Gauge;
   callSeconds: Histogram<'event'>;
   activities: Counter<'type'>;
+  /** `hub_archive_dead_letters`, read at each scrape from `count` (app.ts points it at the hub's dead letters). */
+  archiveDeadLetters: { count?: () => Promise<number> };
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
+  const archiveDeadLetters: Metrics['archiveDeadLetters'] = {};
+  new Gauge({
+    name: 'hub_archive_dead_letters',
+    help: 'Conversations whose archive failed for good and wait for a retry, over the whole hub (GET /api/archive/failures)',
+    registers: [registry],
+    async collect() {
+      // A store that does not answer leaves the last value: the scrape still works.
+      const n = await archiveDeadLetters.count?.().catch(() => undefined);
+      if (n !== undefined) this.set(n);
+    },
+  });
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    archiveDeadLetters,
     sockets: new Gauge({ name: 'hub_sockets', help: 'Connected sockets on this node', registers: [registry] }),
     callSeconds: new Histogram({
       name: 'hub_call_seconds',

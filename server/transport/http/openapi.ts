@@ -23,6 +23,7 @@ import {
   UserSchema,
 } from '@conversation-hub/client-sdk/contract';
 import { adminRouteTable, type AdminRouteDeps } from './admin-routes.js';
+import { archiveFailureRouteTable, type ArchiveFailureRouteDeps } from './archive-failure-routes.js';
 import { ConnectorInboundBody, connectorRouteTable, type ConnectorRouteDeps } from './connector-routes.js';
 import { tokenRouteTable, type TokenRouteDeps } from './public-routes.js';
 import { authRouteTable, type AuthRouteDeps } from './auth-routes.js';
@@ -37,7 +38,7 @@ import { ConnectorOutboundSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, O
  */
 
 /** What `httpRoutes` (routes.ts) needs: the deps of every table. */
-export type HttpDeps = AdminRouteDeps & TokenRouteDeps & ConnectorRouteDeps & AuthRouteDeps & UsersRouteDeps;
+export type HttpDeps = AdminRouteDeps & ArchiveFailureRouteDeps & TokenRouteDeps & ConnectorRouteDeps & AuthRouteDeps & UsersRouteDeps;
 
 /** Served by app.ts, documented here. */
 export const systemRouteTable: HttpRoute<never>[] = [
@@ -70,7 +71,7 @@ export const openApiRouteTable: HttpRoute<unknown>[] = [
 ];
 
 /** Every route the router of `httpRoutes` serves, in the order it matches them. */
-export const servedRouteTable: HttpRoute<HttpDeps>[] = [...tokenRouteTable, ...authRouteTable, ...connectorRouteTable, ...adminRouteTable, ...usersRouteTable, ...openApiRouteTable];
+export const servedRouteTable: HttpRoute<HttpDeps>[] = [...tokenRouteTable, ...authRouteTable, ...connectorRouteTable, ...adminRouteTable, ...archiveFailureRouteTable, ...usersRouteTable, ...openApiRouteTable];
 
 /*
  * Component names for the contract's request schemas, kept in zod-to-openapi's own registry so the
