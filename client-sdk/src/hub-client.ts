@@ -85,6 +85,8 @@ export class HubClient {
     });
     this.socket.on('conversation', (view) => this.onConversationPush(view));
     this.socket.on('activity', (a) => this.enqueue(a.conversationId, () => this.receive(a)));
+    // Pushes may have been lost while the hub's Redis was away (PROTOCOL.md §4): catch up every conversation.
+    this.socket.on('resync', () => this.catchUpAll());
     this.socket.on('connect', () => {
       // After a reconnect, ask for what was missed while away; the server also re-sends `conversation`.
       if (this.connectedOnce) for (const id of this.cursors.keys()) this.enqueue(id, () => this.catchUp(id));
@@ -217,6 +219,11 @@ export class HubClient {
 
   private ownActivity(a: Activity | undefined): void {
     if (a) this.enqueue(a.conversationId, () => this.receive(a));
+  }
+
+  /** `activities.since` for every conversation this client follows, each in its own delivery order. */
+  private catchUpAll(): void {
+    for (const id of this.cursors.keys()) this.enqueue(id, () => this.catchUp(id));
   }
 
   private cursor(id: string): Cursor {

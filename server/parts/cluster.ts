@@ -6,6 +6,7 @@ import { createDatabase } from '../persistence/create-database.js';
 import { closeRedis, connectRedis, duplicateRedis } from '../redis/connect.js';
 import { RedisRoutingStore } from '../routing/redis-routing-store.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
+import { resyncingAdapter } from '../transport/resync.js';
 import { RedisArchiveFailures } from '../store/archive-failures.js';
 import { RedisConversationStore } from '../store/redis-store.js';
 import { runChecks } from '../readiness.js';
@@ -54,7 +55,8 @@ export async function clusterParts(config: HubConfig, log: Logger): Promise<Part
       customers: record.customers,
       archive: record.archive,
       admin: record.admin,
-      adapter: createAdapter(pub, sub, { key: `${prefix}:socket.io` }) as Parts['adapter'],
+      // After a Redis outage, this node's sockets are told to catch up (transport/resync.ts).
+      adapter: resyncingAdapter(createAdapter(pub, sub, { key: `${prefix}:socket.io` }) as NonNullable<Parts['adapter']>, { clients: [redis, pub, sub], log }),
       limiterStore: { redis, prefix: `${prefix}:limits:` },
       archiveFailures: new RedisArchiveFailures(redis, `${prefix}:`),
       ready: async () => {

@@ -76,6 +76,11 @@ export interface ServerToClientEvents {
   error: (error: HubErrorBody) => void;
   /** The hub is about to end this socket (PROTOCOL.md §2.3). */
   'session.expired': (push: SessionExpired) => void;
+  /** Pushes to this socket may have been lost (the hub's Redis connection came back): catch up every conversation with `activities.since` (PROTOCOL.md §4, §5). */
+  resync: (push: ResyncPush) => void;
 }
+
+/** The `resync` push carries nothing yet; fields may be added. */
+export type ResyncPush = Record<string, never>;
 
 export type { Conversation };
