@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
@@ -39,10 +39,10 @@ interface Hub {
   stop(): Promise<number | null>;
 }
 
-/** `node dist/server/server/main.js` with `env`, once it logs "hub listening" (bounded). */
-async function startCompiled(env: Record<string, string>): Promise<Hub> {
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
-    cwd: root,
+/** `node dist/server/server/main.js` (in `cwd`, the repository by default) with `env`, once it logs "hub listening" (bounded). */
+async function startCompiled(env: Record<string, string>, cwd = root): Promise<Hub> {
+  const child = spawn(process.execPath, ['--enable-source-maps', join(cwd, 'dist', 'server', 'server', 'main.js')], {
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -113,6 +113,68 @@ describe('the compiled server (npm run build, npm run start:prod)', () => {
     expect(existsSync(join(root, 'dist', 'server', 'server', 'store', 'lua', 'append_activity.lua'))).toBe(true);
     expect(existsSync(join(root, 'dist', 'server', 'server', 'main.ts'))).toBe(false);
   });
+
+  it('needs only production dependencies (the image runs npm ci --omit=dev)', () => {
+    const deps = (dir: string) => Object.keys((JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { dependencies: object }).dependencies);
+    const missing: string[] = [];
+    for (const [out, allowed] of [['dist/server', [...deps('.'), '@conversation-hub/client-sdk']], ['client-sdk/dist', deps('client-sdk')]] as const) {
+      for (const file of (readdirSync(join(root, out), { recursive: true }) as string[]).filter((f) => f.endsWith('.js'))) {
+        const text = readFileSync(join(root, out, file), 'utf8');
+        for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\)\(\s*)'([^'.][^']*)'/g)) {
+          const spec = m[1]!;
+          if (spec.startsWith('node:')) continue;
+          const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+          if (!allowed.includes(pkg)) missing.push(`${out}/${file}: ${spec}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("runs as the image lays it out (the Dockerfile's runtime COPY lines), and the image's HEALTHCHECK command passes", async () => {
+    const dockerfile = readFileSync(join(root, 'docker', 'Dockerfile'), 'utf8');
+    const runtime = dockerfile.split(/^FROM /m).at(-1)!;
+    const app = mkdtempSync(join(tmpdir(), 'hub-image-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'hub-image-data-'));
+    try {
+      // The build stage's /app is this repository after npm run build; the context is this repository.
+      for (const m of runtime.matchAll(/^COPY (--from=build )?(.+)$/gm)) {
+        const words = m[2]!.trim().split(/\s+/);
+        const to = join(app, words.pop()!);
+        for (const from of words) {
+          const src = join(root, m[1] ? from.replace(/^\/app\//, '') : from);
+          const dest = to.endsWith('/') ? join(to, from.split('/').at(-1)!) : to;
+          mkdirSync(dirname(dest), { recursive: true });
+          cpSync(src, dest, { recursive: true });
+        }
+      }
+      // npm ci's node_modules: this repository's packages, and the SDK workspace linked to the copy's.
+      mkdirSync(join(app, 'node_modules', '@conversation-hub'), { recursive: true });
+      for (const name of readdirSync(join(root, 'node_modules'))) {
+        if (name !== '@conversation-hub' && name !== '.bin') symlinkSync(join(root, 'node_modules', name), join(app, 'node_modules', name));
+      }
+      symlinkSync('../../client-sdk', join(app, 'node_modules', '@conversation-hub', 'client-sdk'));
+      expect(existsSync(join(app, 'server'))).toBe(false);
+      expect(runtime).toMatch(/^CMD \["node", "--enable-source-maps", "dist\/server\/server\/main\.js"\]$/m);
+
+      const hub = await startCompiled({ HUB_DATA_DIR: dataDir }, app);
+      try {
+        expect((await fetch(`${hub.url}/`)).status).toBe(200);
+        await chatOnce(hub.url);
+        const check = JSON.parse(/^HEALTHCHECK [^]*?CMD (\[.*\])$/m.exec(runtime)![1]!) as string[];
+        expect(check[0]).toBe('node');
+        const result = await new Promise<number | null>((resolve) =>
+          spawn(process.execPath, check.slice(1), { env: { PATH: process.env.PATH, PORT: new URL(hub.url).port }, stdio: 'ignore' }).on('close', resolve),
+        );
+        expect(result).toBe(0);
+      } finally {
+        expect(await hub.stop()).toBe(0);
+      }
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('runs embedded under plain node: /healthz, /readyz, the pages from dist/public, the API and a socket', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hub-build-'));
