@@ -17,7 +17,19 @@ import { startNginx, type Nginx } from './nginx.js';
 
 let cluster: Cluster;
 let nginx: Nginx;
+/** The two nodes nginx's upstream names. */
+let behind: HubNode[] = [];
 const opened: HubClient[] = [];
+
+/** nginx in front of two live nodes: after a test ended one, a new node is started and nginx restarted with it. */
+async function twoLiveNodesBehindNginx(): Promise<void> {
+  const alive = (n: HubNode) => n.child.exitCode === null && n.child.signalCode === null;
+  if (behind.length === 2 && behind.every(alive)) return;
+  while (cluster.nodes.filter(alive).length < 2) await cluster.startNode();
+  await nginx?.stop();
+  behind = cluster.nodes.filter(alive).slice(0, 2);
+  nginx = await startNginx({ 'hub-a': behind[0]!.port, 'hub-b': behind[1]!.port });
+}
 
 beforeAll(async () => {
   cluster = await startCluster(2, {
@@ -26,7 +38,7 @@ beforeAll(async () => {
     // 1 request a second per client address and route (bursts of 4): the address the hub sees shows.
     HUB_PUBLIC_HTTP_RATE: '1',
   });
-  nginx = await startNginx({ 'hub-a': cluster.nodes[0]!.port, 'hub-b': cluster.nodes[1]!.port });
+  await twoLiveNodesBehindNginx();
 }, 90_000);
 
 afterAll(async () => {
@@ -95,7 +107,8 @@ describe('docker/nginx.conf in front of two hubs', () => {
     expect((await session('127.0.0.4', { 'x-forwarded-for': '127.0.0.2' })).status).toBe(201);
   });
 
-  test('a client chats through nginx (WebSocket upgrade); its node is killed; it goes on through the other node, missing nothing', async () => {
+  test.each(['SIGKILL', 'SIGTERM'] as const)('a client chats through nginx (WebSocket upgrade); its node ends (%s); it goes on through the other node, missing nothing', async (signal) => {
+    await twoLiveNodesBehindNginx();
     const first = await nodeBehindNginx();
     const res = await from('127.0.0.1', 'POST', '/api/webchat/sessions', { serviceIdentifier: 'webchat', prechat: { name: 'Ada' } });
     expect(res.status).toBe(201);
@@ -124,7 +137,7 @@ describe('docker/nginx.conf in front of two hubs', () => {
       }
     })();
     await Promise.race([tenthAcked, sending]);
-    await cluster.kill(first, 'SIGKILL');
+    await cluster.kill(first, signal); // SIGTERM: the node drains, its sockets are told to reconnect
     await sending; // rejects if a message could not be sent at all
     const texts = acked.map((a) => (a.payload as { text: string }).text);
     expect(texts).toEqual(Array.from({ length: total }, (_, i) => `m${i}`));
