@@ -19,8 +19,12 @@ import { SocketFanout } from './transport/socket-fanout.js';
 import { createSocketServer, serveCalls } from './transport/socket-server.js';
 import { BROWSER_PATHS, createEdges } from './transport/http/edges.js';
 import { createLimits } from './transport/limits.js';
+import { drainSockets, hubWork } from './transport/drain.js';
 
 export type { Parts } from './ports.js';
+
+/** How long close() waits for disconnect handling before it closes the parts. */
+const CLOSE_WAIT_MS = 5_000;
 
 export interface RunningHub {
   hub: Hub;
@@ -30,7 +34,15 @@ export interface RunningHub {
   log: Logger;
   parts: Parts;
   tokens: Tokens;
+  /** Stops at once: this node's sockets are disconnected (they reconnect elsewhere), then the parts close. */
   close(): Promise<void>;
+  /**
+   * SIGTERM's graceful stop, within `HUB_DRAIN_SECONDS` (server/transport/drain.ts): `/readyz`
+   * answers 503 and handshakes are refused at once; the calls in flight finish; this node's own
+   * sockets get a `reconnect` push and are disconnected; then `close()` (BullMQ's workers finish
+   * their active jobs).
+   */
+  drain(): Promise<void>;
 }
 
 async function partsFor(config: HubConfig, log: Logger): Promise<Parts> {
@@ -45,6 +57,8 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   const parts = opts.parts ?? (await partsFor(config, log));
   const tokens = new Tokens(config.jwtSecret);
   const metrics = createMetrics();
+  const work = hubWork(); // calls and disconnect handling under way, for drain() and close()
+  let draining = false;
 
   const app = express();
   app.disable('x-powered-by');
@@ -58,7 +72,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.use(BROWSER_PATHS, edges.browserRoutes);
   app.use(express.json({ limit: '256kb' }));
   const http = createServer(app);
-  const io = createSocketServer(http, { tokens, limits, edges, authenticate: auth.authenticate });
+  const io = createSocketServer(http, { tokens, limits, edges, authenticate: auth.authenticate, draining: () => draining });
   auth.useSessions(socketSessions(io));
   if (parts.adapter) io.adapter(parts.adapter as never);
   const webhooks = new OutboundWebhooks(parts.channels, log);
@@ -80,10 +94,11 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     users: auth.users,
   });
   metrics.archiveDeadLetters.count = async () => (await hub.archiveFailures.store.list()).length;
-  serveCalls(io, hub, { log, metrics, limits });
+  serveCalls(io, hub, { log, metrics, limits, work });
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
   app.get('/readyz', async (_req, res) => {
+    if (draining) return void res.status(503).json({ ok: false, mode: config.mode, draining: true }); // SIGTERM: the load balancer moves on (transport/drain.ts)
     // Each dependency by name, 'ok' or why not, each bounded in time (server/readiness.ts); 503 when any is not 'ok'.
     const checks = await checksOf(parts);
     const ok = Object.values(checks).every((v) => v === 'ok');
@@ -108,20 +123,23 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   log.info({ port, mode: config.mode }, 'hub listening');
 
   let closing: Promise<void> | undefined;
-  return {
-    hub,
-    http,
-    url,
-    port,
-    log,
-    parts,
-    tokens,
-    close: () =>
-      (closing ??= (async () => {
-        io.disconnectSockets(true);
-        await new Promise<void>((resolve) => io.close(() => resolve()));
-        await limits.close();
-        await parts.close();
-      })()),
-  };
+  let drained: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      // This node's sockets only: io.disconnectSockets would reach every node through the Redis adapter.
+      io.local.disconnectSockets(true);
+      // Their disconnect handling (an agent's: fetchSockets, a timer) still needs the parts.
+      if (!(await work.disconnects.idle(CLOSE_WAIT_MS))) log.warn({ pending: work.disconnects.count }, 'closing with disconnect handling still running');
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await limits.close();
+      await parts.close();
+    })());
+  const drain = () =>
+    (drained ??= (async () => {
+      draining = true;
+      await drainSockets(io, work, log, { deadline: Date.now() + config.drainSeconds * 1000, noticeMs: config.drainNoticeSeconds * 1000 });
+      await close();
+    })());
+  return { hub, http, url, port, log, parts, tokens, close, drain };
 }

@@ -45,6 +45,10 @@ const Env = z
     HUB_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'HUB_METRICS_TOKEN must be at least 16 characters').optional()),
     /** Lifetime of a webchat visitor token (PROTOCOL.md §2.2), in days. */
     HUB_VISITOR_TOKEN_TTL_DAYS: z.coerce.number().positive().max(3650).default(365),
+    /** On SIGTERM: the longest the drain may take, from `/readyz` turning 503 to the exit (server/transport/drain.ts). */
+    HUB_DRAIN_SECONDS: z.coerce.number().positive().max(3600).default(10),
+    /** On SIGTERM: how long the node keeps serving its sockets after `/readyz` turned 503, for the load balancer to notice. */
+    HUB_DRAIN_NOTICE_SECONDS: z.coerce.number().min(0).max(3600).default(0),
     /** Archive attempts of a closing conversation before it is dead-lettered (GET /api/archive/failures). */
     HUB_ARCHIVE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
     /** First backoff between archive attempts, ms; it doubles up to 30 s. */
@@ -85,6 +89,9 @@ export type HubConfig = {
   startupTimeoutSeconds: number;
   /** Lifetime of a webchat visitor token (server/auth/visitor-tokens.ts). */
   visitorTokenTtlSeconds: number;
+  /** The drain on SIGTERM (server/transport/drain.ts): its time limit and its notice period. */
+  drainSeconds: number;
+  drainNoticeSeconds: number;
   /** Sign-in and accounts (server/auth/config.ts). */
   auth: AuthConfig;
   /** Set when the secrets were generated rather than given: main logs where they are. */
@@ -141,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     archiveRetry: { maxAttempts: e.HUB_ARCHIVE_MAX_ATTEMPTS, backoffMs: e.HUB_ARCHIVE_BACKOFF_MS, maxBackoffMs: 30_000 },
     startupTimeoutSeconds: e.HUB_STARTUP_TIMEOUT_SECONDS,
     visitorTokenTtlSeconds: Math.round(e.HUB_VISITOR_TOKEN_TTL_DAYS * 24 * 3600),
+    drainSeconds: e.HUB_DRAIN_SECONDS,
+    drainNoticeSeconds: e.HUB_DRAIN_NOTICE_SECONDS,
     auth: authConfig(e),
     generatedSecretsFile,
   };

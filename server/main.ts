@@ -11,12 +11,25 @@ try {
   }
   const hub = await startHub(config, { log });
   let stopping = false;
+  // SIGTERM and SIGINT drain (server/transport/drain.ts) within HUB_DRAIN_SECONDS; a second signal, or the time limit, ends the process at once.
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without finishing the drain');
+      process.exit(1);
+    }
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    hub.close().then(
-      () => process.exit(0),
+    const started = Date.now();
+    log.info({ signal, drainSeconds: config.drainSeconds }, 'shutting down: draining');
+    setTimeout(() => {
+      // A timer job still running is not lost: its lock expires and another node runs it again.
+      log.error({ drainSeconds: config.drainSeconds }, 'drain did not finish within HUB_DRAIN_SECONDS: exiting');
+      process.exit(1);
+    }, config.drainSeconds * 1000).unref();
+    hub.drain().then(
+      () => {
+        log.info({ ms: Date.now() - started }, 'drained: exiting');
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
         process.exit(1);

@@ -43,6 +43,8 @@ type Listener<T> = (value: T) => void;
 
 /** Calls whose answer carries the caller's own new activity (the hub does not push it back to that socket). */
 const OWN_ACTIVITY = new Set<string>(['message.send', 'whisper.send', 'suggestion.send', 'custom.send']);
+/** Calls whose answer is the view of a conversation just joined (no `conversation` push comes for it). */
+const JOINED_VIEW = new Set<string>(['conversation.join', 'task.accept', 'task.pull']);
 
 /** Per conversation: the seq up to which the application has everything it may see. */
 interface Cursor {
@@ -70,8 +72,8 @@ export class HubClient {
   private latest?: ConversationView;
   private firstView?: Promise<ConversationView>;
   private connectedOnce = false;
-  /** Reconnecting with a token function: closed by the app, told its token expired, the next retry's delay. */
-  private renew: { closed: boolean; expired: boolean; retryMs: number; timer?: ReturnType<typeof setTimeout> } = { closed: false, expired: false, retryMs: 0 };
+  /** Reconnecting: closed by the app, told by the hub not to come back (revoked, or expired with a fixed token), the next retry's delay. */
+  private renew: { closed: boolean; stopped: boolean; retryMs: number; timer?: ReturnType<typeof setTimeout> } = { closed: false, stopped: false, retryMs: 0 };
 
   constructor(url: string, opts: HubClientOptions) {
     this.callTimeoutMs = opts.callTimeoutMs ?? 10_000;
@@ -91,17 +93,23 @@ export class HubClient {
       // After a reconnect, ask for what was missed while away; the server also re-sends `conversation`.
       if (this.connectedOnce) for (const id of this.cursors.keys()) this.enqueue(id, () => this.catchUp(id));
       this.connectedOnce = true;
-      Object.assign(this.renew, { expired: false, retryMs: 0 });
+      this.renew.retryMs = 0;
     });
-    if (typeof opts.token === 'function') {
-      // The hub ends a socket whose token expired; a token function gives the next connection a fresh one.
-      this.socket.on('session.expired', (push) => void (this.renew.expired ||= push.reason === 'expired'));
-      this.socket.on('disconnect', (reason) => void (reason === 'io server disconnect' && this.renew.expired && this.reconnectSoon()));
-      // A refused handshake is not retried by socket.io; after the first connection, this client retries.
-      this.socket.on('connect_error', () => {
-        if (this.connectedOnce) this.reconnectSoon();
-      });
-    }
+    // The hub ends a socket whose token expired (a token function gives the next connection a fresh
+    // one; a fixed token would be refused) or whose user was disabled (`revoked`: never come back).
+    const renewable = typeof opts.token === 'function';
+    this.socket.on('session.expired', (push) => {
+      if (push.reason === 'revoked' || !renewable) this.renew.stopped = true;
+    });
+    // socket.io retries a lost connection by itself, but not one the hub ended (`io server disconnect`:
+    // a draining node's `reconnect` push, an expired token, a rate-limit cut): this client does.
+    this.socket.on('disconnect', (reason) => void (reason === 'io server disconnect' && this.reconnectSoon()));
+    // Nor a refused handshake (a draining node, a limit): after the first connection, this client retries.
+    this.socket.on('connect_error', (err) => {
+      if (!this.connectedOnce || this.socket.active) return; // before connect() resolved; or socket.io retries itself
+      if (!renewable && err.message === 'unauthorized') return; // the same token would be refused again
+      this.reconnectSoon();
+    });
   }
 
   /**
@@ -135,9 +143,10 @@ export class HubClient {
 
   private reconnectSoon(): void {
     const r = this.renew;
-    if (r.closed) return;
+    if (r.closed || r.stopped) return;
     clearTimeout(r.timer);
-    const wait = r.retryMs;
+    // Spread out, so the sockets of a drained node do not all arrive at the next one at once.
+    const wait = r.retryMs === 0 ? Math.random() * 200 : r.retryMs * (0.5 + Math.random() / 2);
     r.retryMs = Math.min(10_000, Math.max(250, r.retryMs * 2));
     r.timer = setTimeout(() => void (r.closed || this.socket.connected || this.socket.connect()), wait);
   }
@@ -194,6 +203,7 @@ export class HubClient {
           const { ok: _ok, ...result } = res;
           // The hub sends the caller's own activity only in this answer, not as a push as well.
           if (OWN_ACTIVITY.has(event)) this.ownActivity((result as { activity?: Activity }).activity);
+          if (JOINED_VIEW.has(event)) this.joinedView((result as { conversation?: ConversationView }).conversation);
           resolve(result as unknown as CallResults[E]);
         } else reject(new HubCallError(res.error));
       });
@@ -224,6 +234,22 @@ export class HubClient {
   /** `activities.since` for every conversation this client follows, each in its own delivery order. */
   private catchUpAll(): void {
     for (const id of this.cursors.keys()) this.enqueue(id, () => this.catchUp(id));
+  }
+
+  /**
+   * A conversation joined by a call: what comes after its view is this client's, from the view's
+   * lastSeq. Without it the cursor would start at the first activity to arrive, which may be the
+   * caller's own message, answered before the others' pushed ones that came earlier (then lost).
+   */
+  private joinedView(view: ConversationView | undefined): void {
+    if (!view) return;
+    this.enqueue(view.id, () => {
+      const c = this.cursor(view.id);
+      if (c.seen >= 0) return;
+      c.seen = view.lastSeq;
+      for (const seq of [...c.ahead.keys()]) if (seq <= c.seen) c.ahead.delete(seq);
+      this.flushAhead(c);
+    });
   }
 
   private cursor(id: string): Cursor {

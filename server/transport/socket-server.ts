@@ -11,6 +11,7 @@ import { mayCall } from '../domain/policy.js';
 import type { Hub } from '../engine/hub.js';
 import { callRoutes, type CallRoute } from './calls.js';
 import { guardUpgrades, type Edges } from './http/edges.js';
+import type { HubWork } from './drain.js';
 import { STRIKE_WINDOW_MS, type Limits } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { rooms } from './rooms.js';
@@ -38,7 +39,7 @@ function refusal(err: HubError): Error {
  */
 export function createSocketServer(
   http: HttpServer,
-  opts: { tokens: Tokens; limits: Limits; edges: Edges; /** Default: the hub's own tokens only. */ authenticate?: Authenticate },
+  opts: { tokens: Tokens; limits: Limits; edges: Edges; /** Default: the hub's own tokens only. */ authenticate?: Authenticate; /** True while the node drains: handshakes are refused (transport/drain.ts). */ draining?: () => boolean },
 ): HubServer {
   const { limits, edges } = opts;
   const authenticate: Authenticate = opts.authenticate ?? ((token) => opts.tokens.verifyWithExpiry(token));
@@ -65,6 +66,7 @@ export function createSocketServer(
   io.use((socket, next) => {
     const ip = edges.clientIp(socket.request);
     (async () => {
+      if (opts.draining?.()) return next(refusal(new HubError(ErrorCode.Internal, 'this hub node is draining: connect again (the load balancer sends you to another node)', { reason: 'draining' })));
       if (!(await limits.connection(ip))) return next(refusal(new HubError(ErrorCode.RateLimited, 'too many new connections from this address; slow down', { scope: 'address' })));
       const found = await authenticate(socket.handshake.auth?.token);
       if (!found) return next(new Error(ErrorCode.Unauthorized));
@@ -96,7 +98,7 @@ export function createSocketServer(
  * identity's rate (a socket refused too often is disconnected, §9), size, known event, role, the
  * payload's schema; then the call, with one answer shape.
  */
-export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics: Metrics; limits: Limits }): void {
+export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics: Metrics; limits: Limits; /** Counts calls and disconnect handling for a drain (transport/drain.ts). */ work?: HubWork }): void {
   const { limits } = opts;
   const routes = callRoutes(hub);
 
@@ -112,16 +114,21 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
       throw err;
     });
     socket.data.ready.catch(() => opts.log.debug({ participant: actor.id }, 'calls refused: the connection setup failed'));
+    opts.work?.calls.track(socket.data.ready);
     const identity = identityOf(actor);
     const bucket = limits.socketBucket();
     const strikes = limits.strikes();
 
     socket.onAny((event: string, ...args: unknown[]) => {
       const ack = typeof args.at(-1) === 'function' ? (args.pop() as (res: Ack<object>) => void) : undefined;
-      const reply = (res: Ack<object>) => ack?.(res);
+      const done = opts.work?.calls.begin() ?? (() => {});
+      const reply = (res: Ack<object>) => {
+        done();
+        ack?.(res);
+      };
       const fail = (err: unknown) => reply({ ok: false, error: toErrorBody(err) });
       const limited = (scope: 'socket' | 'identity') => {
-        if (!socket.connected) return;
+        if (!socket.connected) return done();
         const cut = strikes.add();
         const why = scope === 'socket' ? 'too many calls on this socket; slow down' : 'too many calls for this identity; slow down';
         if (!cut) return fail(new HubError(ErrorCode.RateLimited, why, { scope }));
@@ -134,7 +141,7 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
       };
       if (!bucket.take()) return limited('socket');
       limits.identityCall(identity).then(
-        (ok) => (ok ? call(event, args, reply, fail) : limited('identity')),
+        (ok) => (!socket.connected ? done() : ok ? call(event, args, reply, fail) : limited('identity')),
         (err: unknown) => fail(err),
       );
     });
@@ -174,7 +181,9 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
       stopExpiry();
       limits.sockets.release(identity, socket.id);
       opts.metrics.sockets.dec();
-      if (actor.role === 'agent') hub.agents.socketClosed(actor).catch((err: unknown) => opts.log.warn({ err, agent: actor.id }, 'agent disconnect handling failed'));
+      if (actor.role !== 'agent') return;
+      const closing = hub.agents.socketClosed(actor).catch((err: unknown) => opts.log.warn({ err, agent: actor.id }, 'agent disconnect handling failed'));
+      opts.work?.disconnects.track(closing); // RunningHub.close() waits for it before closing the parts
     });
   });
 

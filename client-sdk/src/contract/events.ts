@@ -76,11 +76,19 @@ export interface ServerToClientEvents {
   error: (error: HubErrorBody) => void;
   /** The hub is about to end this socket (PROTOCOL.md §2.3). */
   'session.expired': (push: SessionExpired) => void;
+  /** The hub node is about to disconnect this socket and wants it back, through the load balancer, on another node (PROTOCOL.md §4). */
+  reconnect: (push: ReconnectPush) => void;
   /** Pushes to this socket may have been lost (the hub's Redis connection came back): catch up every conversation with `activities.since` (PROTOCOL.md §4, §5). */
   resync: (push: ResyncPush) => void;
 }
 
 /** The `resync` push carries nothing yet; fields may be added. */
 export type ResyncPush = Record<string, never>;
+
+/** Why the hub asks a socket to connect again: `draining`, its node is shutting down. */
+export interface ReconnectPush {
+  reason: 'draining';
+  message: string;
+}
 
 export type { Conversation };
