@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { Activity, ReconnectPush, TaskOffered } from '@conversation-hub/client-sdk/contract';
 import { HubCallError, type HubClient } from '@conversation-hub/client-sdk';
 import { startCluster, type Cluster, type HubNode } from '../helpers/cluster.js';
-import { nextLogLine } from '../helpers/node-log.js';
+import { logFrom, nextLogLine } from '../helpers/node-log.js';
 import { startProxy, type TcpProxy } from '../helpers/proxy.js';
 import { collect, until, waitFor } from '../helpers/wait.js';
 
@@ -109,6 +109,7 @@ test('SIGTERM drains one node: its clients move to the other and miss nothing; t
 
   // SIGTERM A; once it says it drains, its /readyz must answer 503 and the load balancer moves on.
   const draining = nextLogLine(A, (e) => typeof e.msg === 'string' && e.msg.startsWith('draining:'), 10_000, 'the drain');
+  const logOfA = logFrom(A);
   const started = Date.now();
   A.child.kill('SIGTERM');
   await draining;
@@ -123,6 +124,9 @@ test('SIGTERM drains one node: its clients move to the other and miss nothing; t
   const drainMs = Date.now() - started;
   expect(code).toBe(0);
   expect(drainMs).toBeLessThan(DRAIN_SECONDS * 1000);
+  // Nothing went wrong on the way out: no warning or error (a part closed under running work would say `client is closed`).
+  expect(logOfA.filter((e) => Number(e.level) >= 40).map((e) => e.msg)).toEqual([]);
+  expect(logOfA.map((e) => e.msg)).toEqual(expect.arrayContaining(['drained: exiting']));
 
   // A's clients are back (through the proxy, on B) and every sender goes on.
   for (const c of onA) {

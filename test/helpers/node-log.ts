@@ -37,3 +37,21 @@ export function nextLogLine(node: HubNode, match: (entry: LogEntry) => boolean, 
     stdout.on('data', onData);
   });
 }
+
+/** Every log line the node writes from now on (its stdout, a plain `data` listener). */
+export function logFrom(node: HubNode): LogEntry[] {
+  const entries: LogEntry[] = [];
+  let rest = '';
+  node.child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      try {
+        entries.push(JSON.parse(line) as LogEntry);
+      } catch {
+        // not JSON: not pino's
+      }
+    }
+  });
+  return entries;
+}
