@@ -107,6 +107,15 @@ test('SIGTERM drains one node: its clients move to the other and miss nothing; t
   ];
   await Promise.all(senders.map((s) => s.more(5)));
 
+  // Conversation Z: a customer who says nothing, its inactivity timer (a BullMQ job, 1 s) falling due during the drain.
+  const zChannel = `drain-z-${randomUUID().slice(0, 8)}`;
+  expect((await cluster.admin(B, 'POST', '/api/channels', { serviceIdentifier: zChannel, name: zChannel, channelType: 'webchat', listId: `list-${zChannel}`, customerInactivityTimeoutSeconds: 1 })).status).toBe(201);
+  const zCustomer = await cluster.client(B, { id: `cust-${zChannel}`, role: 'customer', serviceIdentifier: zChannel });
+  const z = await zCustomer.conversation();
+  const zSupervisor = await cluster.client(B, { id: `sup-${zChannel}`, role: 'supervisor' });
+  await zSupervisor.call('conversation.join', { conversationId: z.id });
+  const zSeen = collect(zSupervisor);
+
   // SIGTERM A; once it says it drains, its /readyz must answer 503 and the load balancer moves on.
   const draining = nextLogLine(A, (e) => typeof e.msg === 'string' && e.msg.startsWith('draining:'), 10_000, 'the drain');
   const logOfA = logFrom(A);
@@ -155,6 +164,10 @@ test('SIGTERM drains one node: its clients move to the other and miss nothing; t
       expect(seqs).toEqual([...new Set(seqs)].sort((p, q) => p - q)); // in order, no duplicate
     }
   }
+
+  // The timer that fell due during the drain fired, once.
+  await until(zSupervisor, () => zSeen.some((a) => a.type === 'session.closed'), 10_000, 'the inactivity close of Z');
+  expect(zSeen.filter((a) => a.type === 'session.closed')).toEqual([expect.objectContaining({ payload: expect.objectContaining({ reason: 'inactivity' }) })]);
 
   // A's clients were told why and came back; B's clients never saw a disconnect.
   for (const c of onA) {
