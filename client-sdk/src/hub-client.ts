@@ -13,6 +13,7 @@ import type {
   TypingPush,
 } from './contract/index.js';
 import { authOf, type TokenSource } from './token-source.js';
+import { OrderedDelivery } from './ordered-delivery.js';
 
 export * from './contract/index.js';
 export type { TokenSource } from './token-source.js';
@@ -46,15 +47,6 @@ const OWN_ACTIVITY = new Set<string>(['message.send', 'whisper.send', 'suggestio
 /** Calls whose answer is the view of a conversation just joined (no `conversation` push comes for it). */
 const JOINED_VIEW = new Set<string>(['conversation.join', 'task.accept', 'task.pull']);
 
-/** Per conversation: the seq up to which the application has everything it may see. */
-interface Cursor {
-  seen: number;
-  /** Activities that arrived ahead of a gap, by seq. */
-  ahead: Map<number, Activity>;
-  /** Deliveries for one conversation run one after another. */
-  chain: Promise<void>;
-}
-
 /**
  * The hub's client for webchat widgets, agent desks, bots and connectors, in Node and the browser.
  * Delivery is at least once on the wire; the client hands the application each activity exactly
@@ -64,9 +56,9 @@ interface Cursor {
  */
 export class HubClient {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-  private readonly cursors = new Map<string, Cursor>();
   private readonly activityListeners = new Set<Listener<Activity>>();
   private readonly conversationListeners = new Set<Listener<ConversationView>>();
+  private readonly delivery: OrderedDelivery;
   private readonly callTimeoutMs: number;
   private current?: string;
   private latest?: ConversationView;
@@ -85,13 +77,26 @@ export class HubClient {
       ...opts.socket,
       auth: authOf(opts.token, opts.channelData),
     });
-    this.socket.on('conversation', (view) => this.onConversationPush(view));
-    this.socket.on('activity', (a) => this.enqueue(a.conversationId, () => this.receive(a)));
+    this.delivery = new OrderedDelivery({
+      since: (conversationId, afterSeq) => this.call('activities.since', { conversationId, afterSeq, limit: 500 }),
+      activity: (a) => {
+        for (const fn of this.activityListeners) fn(a);
+      },
+      conversation: (view) => {
+        for (const fn of this.conversationListeners) fn(view);
+      },
+    });
+    this.socket.on('conversation', (view) => {
+      this.current = view.id;
+      this.latest = view;
+      this.delivery.view(view);
+    });
+    this.socket.on('activity', (a) => this.delivery.activity(a));
     // Pushes may have been lost while the hub's Redis was away (PROTOCOL.md §4): catch up every conversation.
-    this.socket.on('resync', () => this.catchUpAll());
+    this.socket.on('resync', () => this.delivery.catchUpAll());
     this.socket.on('connect', () => {
       // After a reconnect, ask for what was missed while away; the server also re-sends `conversation`.
-      if (this.connectedOnce) for (const id of this.cursors.keys()) this.enqueue(id, () => this.catchUp(id));
+      if (this.connectedOnce) this.delivery.catchUpAll();
       this.connectedOnce = true;
       this.renew.retryMs = 0;
     });
@@ -202,8 +207,10 @@ export class HubClient {
         if (res.ok) {
           const { ok: _ok, ...result } = res;
           // The hub sends the caller's own activity only in this answer, not as a push as well.
-          if (OWN_ACTIVITY.has(event)) this.ownActivity((result as { activity?: Activity }).activity);
-          if (JOINED_VIEW.has(event)) this.joinedView((result as { conversation?: ConversationView }).conversation);
+          const own = OWN_ACTIVITY.has(event) ? (result as { activity?: Activity }).activity : undefined;
+          if (own) this.delivery.activity(own);
+          const joined = JOINED_VIEW.has(event) ? (result as { conversation?: ConversationView }).conversation : undefined;
+          if (joined) this.delivery.joined(joined);
           resolve(result as unknown as CallResults[E]);
         } else reject(new HubCallError(res.error));
       });
@@ -223,112 +230,6 @@ export class HubClient {
 
   async typing(typing: boolean, conversationId?: string): Promise<void> {
     await this.call('typing', conversationId ? { conversationId, typing } : { typing });
-  }
-
-  // ---- ordered, exactly-once delivery ---------------------------------------------------
-
-  private ownActivity(a: Activity | undefined): void {
-    if (a) this.enqueue(a.conversationId, () => this.receive(a));
-  }
-
-  /** `activities.since` for every conversation this client follows, each in its own delivery order. */
-  private catchUpAll(): void {
-    for (const id of this.cursors.keys()) this.enqueue(id, () => this.catchUp(id));
-  }
-
-  /**
-   * A conversation joined by a call: what comes after its view is this client's, from the view's
-   * lastSeq. Without it the cursor would start at the first activity to arrive, which may be the
-   * caller's own message, answered before the others' pushed ones that came earlier (then lost).
-   */
-  private joinedView(view: ConversationView | undefined): void {
-    if (!view) return;
-    this.enqueue(view.id, () => {
-      const c = this.cursor(view.id);
-      if (c.seen >= 0) return;
-      c.seen = view.lastSeq;
-      for (const seq of [...c.ahead.keys()]) if (seq <= c.seen) c.ahead.delete(seq);
-      this.flushAhead(c);
-    });
-  }
-
-  private cursor(id: string): Cursor {
-    let c = this.cursors.get(id);
-    if (!c) this.cursors.set(id, (c = { seen: -1, ahead: new Map(), chain: Promise.resolve() }));
-    return c;
-  }
-
-  private enqueue(conversationId: string, step: () => Promise<void> | void): void {
-    const c = this.cursor(conversationId);
-    c.chain = c.chain.then(step).catch(() => {
-      // A failed catch-up is retried on the next activity or reconnect.
-    });
-  }
-
-  private onConversationPush(view: ConversationView): void {
-    this.current = view.id;
-    this.latest = view;
-    this.enqueue(view.id, async () => {
-      const c = this.cursor(view.id);
-      for (const fn of this.conversationListeners) fn(view);
-      if (c.seen < 0) {
-        // First sight: the push's recent activities are the history; everything after is live.
-        for (const a of view.activities) this.deliver(c, a);
-        c.seen = Math.max(c.seen, view.lastSeq);
-        this.flushAhead(c);
-      } else if (view.lastSeq > c.seen) {
-        await this.catchUp(view.id);
-      }
-    });
-  }
-
-  private async receive(a: Activity): Promise<void> {
-    const c = this.cursor(a.conversationId);
-    if (c.seen < 0) {
-      // Activity before the conversation push (an agent added to a room): start from it.
-      c.seen = a.seq - 1;
-    }
-    if (a.seq <= c.seen) return;
-    if (a.seq === c.seen + 1) {
-      this.deliver(c, a);
-      this.flushAhead(c);
-      return;
-    }
-    c.ahead.set(a.seq, a);
-    await this.catchUp(a.conversationId);
-  }
-
-  /** Fills everything after `seen` from the hub, then what arrived ahead. */
-  private async catchUp(conversationId: string): Promise<void> {
-    const c = this.cursor(conversationId);
-    for (;;) {
-      const { activities, lastSeq } = await this.call('activities.since', { conversationId, afterSeq: Math.max(0, c.seen), limit: 500 });
-      for (const a of activities) {
-        c.ahead.delete(a.seq);
-        this.deliver(c, a);
-      }
-      const last = activities.at(-1)?.seq ?? lastSeq;
-      // Everything up to lastSeq is now either delivered or not ours to see.
-      if (activities.length === 0 || last >= lastSeq) {
-        c.seen = Math.max(c.seen, lastSeq);
-        break;
-      }
-    }
-    for (const seq of [...c.ahead.keys()]) if (seq <= c.seen) c.ahead.delete(seq);
-    this.flushAhead(c);
-  }
-
-  private flushAhead(c: Cursor): void {
-    for (let next = c.ahead.get(c.seen + 1); next; next = c.ahead.get(c.seen + 1)) {
-      c.ahead.delete(next.seq);
-      this.deliver(c, next);
-    }
-  }
-
-  private deliver(c: Cursor, a: Activity): void {
-    if (a.seq <= c.seen) return;
-    c.seen = a.seq;
-    for (const fn of this.activityListeners) fn(a);
   }
 }
 
