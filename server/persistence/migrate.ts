@@ -20,9 +20,22 @@ function check(result: MigrationResultSet): string[] {
   return (result.results ?? []).map((r) => `${r.direction} ${r.migrationName}`);
 }
 
-/** Runs every pending migration under kysely's migration lock; returns what ran. */
+/**
+ * Runs every pending migration under kysely's migration lock; returns what ran. Kysely looks for
+ * its tables by listing every table of the database, so a schema that another tenant of the same
+ * database drops at that moment fails the listing (`3F000`, "schema … does not exist"): that is
+ * someone else's schema going away, and the run is tried again.
+ */
 export async function migrateToLatest(target: MigrationTarget): Promise<string[]> {
-  return check(await migrator(target).migrateToLatest());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return check(await migrator(target).migrateToLatest());
+    } catch (err) {
+      const own = target instanceof Kysely ? undefined : target.schema;
+      const vanished = (err as { code?: string }).code === '3F000' && !(own && String((err as Error).message).includes(`"${own}"`));
+      if (!vanished || attempt >= 5) throw err;
+    }
+  }
 }
 
 /** Undoes every migration (all the way down, not one step); returns what ran. */
