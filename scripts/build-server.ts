@@ -13,11 +13,11 @@
  *
  * `--if-stale` rebuilds only when a source is newer than the last build. Prints one line.
  */
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { newest, replaceDir, run } from './build-steps.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const serverOutDir = join(repoRoot, 'dist', 'server');
@@ -51,17 +51,7 @@ export async function buildServer(opts: { ifStale?: boolean } = {}): Promise<Ser
 
 function tsc(args: string[]): Promise<void> {
   const bin = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  return new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`tsc -p tsconfig.server.json failed (exit ${code}); is the SDK built (npm run build:sdk)?\n${output.trim()}`));
-    });
-  });
+  return run(process.execPath, [bin, ...args], repoRoot, 'tsc -p tsconfig.server.json failed; is the SDK built (npm run build:sdk)?');
 }
 
 /** Copies every file under `from` that is not TypeScript to the same place under `to`; answers how many. */
@@ -77,22 +67,6 @@ async function copyAssets(from: string, to: string): Promise<number> {
     }
   }
   return n;
-}
-
-/** Swaps the new folder in; a build racing this one may win, with the same result. */
-async function replaceDir(tmp: string, outDir: string): Promise<void> {
-  await mkdir(dirname(outDir), { recursive: true });
-  const old = `${outDir}.old-${process.pid}-${Date.now()}`;
-  await rename(outDir, old).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-  });
-  try {
-    await rename(tmp, outDir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-  }
-  await rm(old, { recursive: true, force: true });
 }
 
 async function isFresh(): Promise<boolean> {
@@ -113,18 +87,6 @@ async function isFresh(): Promise<boolean> {
     fileURLToPath(import.meta.url),
   ]);
   return inputs < startedAt;
-}
-
-/** The newest modification time of the files and folders (recursively) given; missing ones count as never. */
-async function newest(paths: string[]): Promise<number> {
-  let max = 0;
-  for (const path of paths) {
-    const s = await stat(path).catch(() => undefined);
-    if (!s) continue;
-    max = Math.max(max, s.mtimeMs);
-    if (s.isDirectory()) max = Math.max(max, await newest((await readdir(path)).map((n) => join(path, n))));
-  }
-  return max;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -11,12 +11,12 @@
  *
  * `--if-stale` rebuilds only what is older than its sources (pages and SDK apart). Prints one line.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { newest, replaceDir, run } from './build-steps.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const defaultOutDir = join(repoRoot, 'dist', 'public');
@@ -181,22 +181,6 @@ import(${JSON.stringify(`./${js}`)});
 `;
 }
 
-/** Swaps the new folder in; a build racing this one (two test workers) may win, with the same result. */
-async function replaceDir(tmp: string, outDir: string): Promise<void> {
-  await mkdir(dirname(outDir), { recursive: true });
-  const old = `${outDir}.old-${process.pid}-${Date.now()}`;
-  await rename(outDir, old).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-  });
-  try {
-    await rename(tmp, outDir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    await rm(tmp, { recursive: true, force: true }); // another build put its output there first
-  }
-  await rm(old, { recursive: true, force: true });
-}
-
 async function pagesAreFresh(outDir: string, clientRoot: string): Promise<boolean> {
   let manifest: Manifest;
   try {
@@ -229,34 +213,10 @@ async function sdkIsFresh(): Promise<boolean> {
 
 function buildSdk(): Promise<void> {
   const startedAt = Date.now();
-  return new Promise<void>((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'build:sdk'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`npm run build:sdk failed (exit ${code}):\n${output.trim()}`));
-    });
-  }).then(async () => {
+  return run('npm', ['run', '--silent', 'build:sdk'], repoRoot, 'npm run build:sdk failed').then(async () => {
     await mkdir(dirname(sdkStamp), { recursive: true });
     await writeFile(sdkStamp, `${JSON.stringify({ startedAt })}\n`);
   });
-}
-
-/** The newest modification time of the files and folders (recursively) given; missing ones count as never. */
-async function newest(paths: string[]): Promise<number> {
-  let max = 0;
-  for (const path of paths) {
-    const s = await stat(path).catch(() => undefined);
-    if (!s) continue;
-    max = Math.max(max, s.mtimeMs);
-    if (!s.isDirectory()) continue;
-    const children = (await readdir(path)).filter((n) => n !== 'node_modules' && n !== 'dist');
-    max = Math.max(max, await newest(children.map((n) => join(path, n))));
-  }
-  return max;
 }
 
 // ---- the command -------------------------------------------------------------------------
