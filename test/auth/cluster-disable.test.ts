@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { HubClient } from '@conversation-hub/client-sdk';
 import type { SessionExpired } from '@conversation-hub/client-sdk/contract';
-import { loadConfig } from '../../server/config.js';
 import { startClusterHubs, type ClusterHubs } from '../helpers/cluster-hubs.js';
+import { testHubConfig } from '../helpers/start-hub.js';
 import { waitFor } from '../helpers/wait.js';
 import { call, login, PASSWORD, tokenSource, uname } from './helpers.js';
 
@@ -15,17 +12,7 @@ let cluster: ClusterHubs;
 const adminKey = randomBytes(18).toString('base64url');
 beforeAll(async () => {
   const secret = randomBytes(24).toString('base64url');
-  cluster = await startClusterHubs(2, (clusterEnv) =>
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      HUB_JWT_SECRET: secret,
-      HUB_ADMIN_KEY: adminKey,
-      HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-test-')),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      ...clusterEnv,
-    }),
-  );
+  cluster = await startClusterHubs(2, (clusterEnv) => testHubConfig({ jwtSecret: secret, adminKey }, clusterEnv));
 }, 60_000);
 afterAll(() => cluster?.close());
 

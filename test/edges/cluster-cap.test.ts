@@ -1,10 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { loadConfig } from '../../server/config.js';
 import { startClusterHubs, type ClusterHubs } from '../helpers/cluster-hubs.js';
+import { testHubConfig } from '../helpers/start-hub.js';
 import { http, open, type Opened } from './raw.js';
 
 // In a cluster the per-identity socket cap and the per-address limits are counted in Redis, over
@@ -12,19 +9,8 @@ import { http, open, type Opened } from './raw.js';
 let cluster: ClusterHubs;
 beforeAll(async () => {
   const secret = randomBytes(24).toString('base64url');
-  cluster = await startClusterHubs(2, (clusterEnv) =>
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      HUB_JWT_SECRET: secret,
-      HUB_ADMIN_KEY: randomBytes(18).toString('base64url'),
-      HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-test-')),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      HUB_MAX_SOCKETS_PER_IDENTITY: '2',
-      HUB_PUBLIC_HTTP_RATE: '0.25',
-      ...clusterEnv,
-    }),
-  );
+  const secrets = { jwtSecret: secret, adminKey: randomBytes(18).toString('base64url') };
+  cluster = await startClusterHubs(2, (clusterEnv) => testHubConfig(secrets, { HUB_MAX_SOCKETS_PER_IDENTITY: '2', HUB_PUBLIC_HTTP_RATE: '0.25', ...clusterEnv }));
 }, 60_000);
 afterAll(() => cluster?.close());
 

@@ -62,6 +62,19 @@ export interface StartTestHubOptions {
   parts?: (config: HubConfig, index: number) => Promise<Parts>;
 }
 
+/** A test hub's config: port 0 on loopback, the given secrets, a data folder of its own, quiet logs; `env` last. */
+export function testHubConfig(secrets: { jwtSecret: string; adminKey: string }, env: Record<string, string>): HubConfig {
+  return loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    HUB_JWT_SECRET: secrets.jwtSecret,
+    HUB_ADMIN_KEY: secrets.adminKey,
+    HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-test-')),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+}
+
 /**
  * A hub in this process on port 0, with its own secrets: embedded (its own data folder, PGlite in
  * it) or, in cluster mode, two instances on a fresh Redis prefix and Postgres schema, removed by
@@ -71,19 +84,11 @@ export async function startTestHub(env: Record<string, string> = {}, opts: Start
   const adminKey = randomBytes(18).toString('base64url');
   const secret = randomBytes(24).toString('base64url');
   const makeConfig = (clusterEnv: Record<string, string> = {}) =>
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      HUB_JWT_SECRET: secret,
-      HUB_ADMIN_KEY: adminKey,
-      HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-test-')),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    testHubConfig(
+      { jwtSecret: secret, adminKey },
       // Every test client comes from 127.0.0.1: per-address limits are lifted unless a test sets them.
-      HUB_IP_CONNECT_RATE: '100000',
-      HUB_PUBLIC_HTTP_RATE: '100000',
-      ...clusterEnv,
-      ...env,
-    });
+      { HUB_IP_CONNECT_RATE: '100000', HUB_PUBLIC_HTTP_RATE: '100000', ...clusterEnv, ...env },
+    );
 
   if (testMode === 'cluster') {
     const cluster = await startClusterHubs(2, makeConfig, opts.parts);
