@@ -7,6 +7,7 @@ import type {
   Channel,
   ConnectorOutbound,
   Conversation,
+  ConversationState,
   ConversationView,
   Customer,
   ServerToClientEvents,
@@ -68,8 +69,12 @@ export interface ConversationStore {
   conversationsOf(participantId: string): Promise<string[]>;
   /** Ids of every live conversation. */
   listIds(): Promise<string[]>;
+  /** How many live conversations are in each state (a state with none may be absent): cheap, for the metrics. */
+  countByState(): Promise<ConversationStateCounts>;
   close(): Promise<void>;
 }
+
+export type ConversationStateCounts = Partial<Record<ConversationState, number>>;
 
 /**
  * Agent presence, capacity, offers and queues. Every method is one atomic step, whatever node

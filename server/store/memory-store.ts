@@ -4,7 +4,7 @@ import type { ConversationDoc, Transition } from '../domain/conversation.js';
 import { dedupeKey } from '../domain/dedupe.js';
 import { conflict, forbidden, notFound, SessionClosedError } from '../domain/errors.js';
 import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type StoredConversation } from './conversation-store.js';
-import type { ConversationStore } from '../ports.js';
+import type { ConversationStateCounts, ConversationStore } from '../ports.js';
 
 interface Entry {
   doc: ConversationDoc;
@@ -113,6 +113,12 @@ export class MemoryConversationStore implements ConversationStore {
 
   async listIds(): Promise<string[]> {
     return [...this.conversations.keys()];
+  }
+
+  async countByState(): Promise<ConversationStateCounts> {
+    const counts: ConversationStateCounts = {};
+    for (const e of this.conversations.values()) counts[e.doc.state] = (counts[e.doc.state] ?? 0) + 1;
+    return counts;
   }
 
   async close(): Promise<void> {}

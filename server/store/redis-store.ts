@@ -6,14 +6,10 @@ import type { Change, ConversationDoc, Transition } from '../domain/conversation
 import { dedupeKey } from '../domain/dedupe.js';
 import { conflict, notFound } from '../domain/errors.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
-import { LuaScript, StaleError } from '../redis/lua-script.js';
-import { connectorTargets, type AppendOptions, type AppendResult, type Committed, type ConnectorTarget, type StoredConversation } from './conversation-store.js';
-import type { ConversationStore } from '../ports.js';
-
-function connectorsJson(doc: ConversationDoc): string {
-  const targets = connectorTargets(doc);
-  return targets.length ? JSON.stringify(targets) : '';
-}
+import { LuaScript } from '../redis/lua-script.js';
+import type { AppendOptions, AppendResult, Committed, ConnectorTarget, StoredConversation } from './conversation-store.js';
+import type { ConversationStore, ConversationStateCounts } from '../ports.js';
+import { agentSide, CONFLICT, connectorsJson, draftJson, noop, orStale, withSeq } from './redis-store-helpers.js';
 
 const appendActivity = LuaScript.fromFile('append_activity', './lua/append_activity.lua', import.meta.url);
 const commitTransition = LuaScript.fromFile('commit_transition', './lua/commit_transition.lua', import.meta.url);
@@ -30,8 +26,6 @@ export interface RedisStoreOptions {
 /** A conversation as read for a transition: the doc, its JSON as stored, its optimistic version. */
 interface Read { doc: ConversationDoc; raw: string; ver: string; seq: number }
 
-const CONFLICT = Symbol('conflict');
-
 /**
  * Cluster mode's store: live conversations in Redis; every step is one Lua script, so it is atomic
  * across nodes.
@@ -46,7 +40,9 @@ const CONFLICT = Symbol('conflict');
  * - `{p}customer:{customerId}:open`: the customer's open conversation;
  * - `{p}participant:{participantId}:conversations` set: live conversations a non-customer
  *   participant is in;
- * - `{p}conversations` set: every live conversation id.
+ * - `{p}conversations` set: every live conversation id;
+ * - `{p}conversation-states` hash: state → how many live conversations are in it, kept by the
+ *   same scripts that write a conversation's `state` (so `countByState` is one HGETALL).
  *
  * `append` is one script, one round trip. `update` reads the doc, runs the pure transition in JS
  * and commits with a script that checks the version (and, for `updateForCustomer`, the customer
@@ -97,6 +93,9 @@ export class RedisConversationStore implements ConversationStore {
   private get liveSet(): string {
     return `${this.p}conversations`;
   }
+  private get stateCounts(): string {
+    return `${this.p}conversation-states`;
+  }
 
   // ---- reads --------------------------------------------------------------------------------
   async get(id: string): Promise<StoredConversation | null> {
@@ -138,6 +137,11 @@ export class RedisConversationStore implements ConversationStore {
 
   async listIds(): Promise<string[]> {
     return this.redis.sMembers(this.liveSet);
+  }
+
+  async countByState(): Promise<ConversationStateCounts> {
+    const h = await this.redis.hGetAll(this.stateCounts);
+    return Object.fromEntries(Object.entries(h).map(([state, n]) => [state, Math.max(0, Number(n))]));
   }
 
   async conversationsOf(participantId: string): Promise<string[]> {
@@ -204,6 +208,7 @@ export class RedisConversationStore implements ConversationStore {
       ...this.convKeys(doc.id),
       pointer?.key ?? this.pointer(doc.customerId),
       this.liveSet,
+      this.stateCounts,
       ...joined.map((x) => this.participantKey(x)),
       ...left.map((x) => this.participantKey(x)),
     ];
@@ -261,6 +266,7 @@ export class RedisConversationStore implements ConversationStore {
         ...this.convKeys(id),
         current ? this.pointer(current.doc.customerId) : `${this.p}customer::open`,
         this.liveSet,
+        this.stateCounts,
         ...(current ? agentSide(current.doc).map((x) => this.participantKey(x)) : []),
       ];
       return orStale(removeConversation.run<[]>(this.redis, keys, [id, current?.ver ?? '0']));
@@ -271,30 +277,3 @@ export class RedisConversationStore implements ConversationStore {
     if (this.options.ownsClient) await closeRedis(this.redis);
   }
 }
-
-/** A script's `stale` refusal (the data changed since it was read) as CONFLICT: read again and retry. */
-async function orStale<T>(reply: Promise<T>): Promise<T | typeof CONFLICT> {
-  try {
-    return await reply;
-  } catch (err) {
-    if (err instanceof StaleError) return CONFLICT;
-    throw err;
-  }
-}
-
-/** Participants the `conversationsOf` index covers: everyone but the customer. */
-function agentSide(doc: ConversationDoc): string[] {
-  return doc.participants.filter((p) => p.role !== 'customer').map((p) => p.id);
-}
-
-/** The draft's JSON, without a `seq` of its own: the store splices the assigned one in. */
-function draftJson(d: ActivityDraft): string {
-  const { seq: _ignored, ...rest } = d as ActivityDraft & { seq?: unknown };
-  return JSON.stringify(rest);
-}
-
-/** Splices `"seq":N` into an activity's JSON text, exactly as the Lua scripts do. */
-function withSeq(json: string, seq: number): string {
-  return `${json.slice(0, -1)},"seq":${seq}}`;
-}
-const noop = (): void => undefined;

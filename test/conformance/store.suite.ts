@@ -297,6 +297,27 @@ export function storeSuite(
       });
     });
 
+    describe('countByState', () => {
+      const counts = async () => Object.fromEntries(Object.entries(await store.countByState()).filter(([, n]) => n !== 0));
+
+      it('counts live conversations by state as they change state and go', async () => {
+        expect(await counts()).toEqual({});
+        const a = await openConversation();
+        const b = await openConversation();
+        expect(await counts()).toEqual({ created: 2 });
+        await store.update(a.id, join(agent('x'), undefined, now()));
+        expect(await counts()).toEqual({ created: 1, active: 1 });
+        await store.update(a.id, join(agent('y'), undefined, now())); // no change of state: no change of counts
+        await store.append(a.id, message(a.id, 'hi'));
+        expect(await counts()).toEqual({ created: 1, active: 1 });
+        await store.update(b.id, closeSession(b.sessionId, 'customer_left', now()));
+        expect(await counts()).toEqual({ closing: 1, active: 1 });
+        await store.remove(b.id);
+        await store.remove(b.id); // twice: counted out once
+        expect(await counts()).toEqual({ active: 1 });
+      });
+    });
+
     describe('concurrency', () => {
       it('gives gapless, ordered seqs to many concurrent appends and updates', async () => {
         const { id } = await openConversation();

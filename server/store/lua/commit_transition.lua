@@ -8,8 +8,9 @@
     KEYS[3]  clientMessageId map {p}conv:{id}:cmid
     KEYS[4]  the customer's open-conversation pointer {p}customer:{customerId}:open
     KEYS[5]  set of live conversation ids {p}conversations
-    KEYS[6.. 5+J]      participant index sets {p}participant:{pid}:conversations of participants who joined
-    KEYS[6+J .. 5+J+L] the same for participants who left
+    KEYS[6]  live conversations per state {p}conversation-states (hash state -> count)
+    KEYS[7.. 6+J]      participant index sets {p}participant:{pid}:conversations of participants who joined
+    KEYS[7+J .. 6+J+L] the same for participants who left
 
   ARGV:
     ARGV[1]  the `ver` read with the doc; "0" when creating: the conversation must not exist
@@ -20,7 +21,7 @@
     ARGV[6]  its state
     ARGV[7]  "1" when that state is joinable (not closing/closed), else "0"
     ARGV[8]  customer id
-    ARGV[9]  J, ARGV[10] L: how many participant index keys follow KEYS[5] (joined, then left)
+    ARGV[9]  J, ARGV[10] L: how many participant index keys follow KEYS[6] (joined, then left)
     ARGV[11] N, then N pairs: open channel session id, its openedAt (epoch ms)
     then     C, then C closed channel session ids
     then     A, then A pairs: activity JSON without seq (spliced, never decoded), its clientMessageId or ""
@@ -44,6 +45,13 @@ if ARGV[2] == "1" and (rcall("GET", KEYS[4]) or "") ~= ARGV[3] then
   return {"err", "stale", "the customer's open conversation changed since it was read"}
 end
 
+-- The per-state counts follow the state field: one out of the old state, one into the new.
+local oldState = rcall("HGET", conv, "state")
+if oldState ~= ARGV[6] then
+  if oldState then rcall("HINCRBY", KEYS[6], oldState, -1) end
+  rcall("HINCRBY", KEYS[6], ARGV[6], 1)
+end
+
 local newVer = rcall("HINCRBY", conv, "ver", 1)
 rcall("HSET", conv, "doc", ARGV[5], "state", ARGV[6], "customer", ARGV[8])
 if newVer == 1 then
@@ -54,10 +62,10 @@ end
 -- Participant index (who is in which live conversation).
 local joined = tonumber(ARGV[9])
 local left = tonumber(ARGV[10])
-for k = 6, 5 + joined do
+for k = 7, 6 + joined do
   rcall("SADD", KEYS[k], id)
 end
-for k = 6 + joined, 5 + joined + left do
+for k = 7 + joined, 6 + joined + left do
   rcall("SREM", KEYS[k], id)
 end
 
