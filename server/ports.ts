@@ -74,6 +74,11 @@ export interface ConversationStore {
   close(): Promise<void>;
 }
 
+export interface QueueLength {
+  listId: string | null;
+  queued: number;
+}
+
 export type ConversationStateCounts = Partial<Record<ConversationState, number>>;
 
 /**
@@ -104,6 +109,8 @@ export interface RoutingStore {
   tasksOf(conversationId: string): Promise<AgentTask[]>;
   /** Tasks queued on the list (`null`: tasks without a list), oldest first, both modes. */
   queued(listId: string | null): Promise<AgentTask[]>;
+  /** How many tasks wait on each list that has any (`null`: without a list): for the metrics. */
+  queueLengths(): Promise<QueueLength[]>;
 
   /**
    * Push mode: picks the agent with `pickAgent` (not one that rejected it or let it expire) and

@@ -17,7 +17,7 @@ import {
   type AgentPresence,
   type RoutedTask,
 } from '../domain/routing-rules.js';
-import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued, RoutingStore } from '../ports.js';
+import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, QueueLength, Requeued, RoutingStore } from '../ports.js';
 
 interface AgentRecord {
   agentId: string;
@@ -84,6 +84,12 @@ export class MemoryRoutingStore implements RoutingStore {
     return this.routedOf(conversationId)
       .map((t) => structuredClone(t.task))
       .sort(compareTasks);
+  }
+
+  async queueLengths(): Promise<QueueLength[]> {
+    const counts = new Map<string | null, number>();
+    for (const t of this.queuedTasks()) counts.set(t.task.listId ?? null, (counts.get(t.task.listId ?? null) ?? 0) + 1);
+    return [...counts].map(([listId, queued]) => ({ listId, queued }));
   }
 
   async queued(listId: string | null): Promise<AgentTask[]> {

@@ -3,7 +3,7 @@ import type { AgentTask, AgentTaskState } from '@conversation-hub/client-sdk/con
 import { compareTasks } from '../domain/routing-rules.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
 import { LuaScript } from '../redis/lua-script.js';
-import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued, RoutingStore } from '../ports.js';
+import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, QueueLength, Requeued, RoutingStore } from '../ports.js';
 
 /** Every routing script is the shared prelude (keys, indexes, helpers) followed by its own body. */
 function script(name: string): LuaScript {
@@ -160,6 +160,25 @@ export class RedisRoutingStore implements RoutingStore {
   async queued(listId: string | null): Promise<AgentTask[]> {
     const [tasks] = await this.run<[Flat[]]>(scripts.readTasks, this.queuedKey(listId), ['zset']);
     return tasks.map(taskOf).sort(compareTasks);
+  }
+
+  /**
+   * A SCAN for the lists' `queued:` zsets (Redis drops a zset when it empties, so only lists with
+   * waiting tasks are found), then one ZCARD each. It walks the keyspace, so it is for a scrape
+   * every few seconds, not for the hot path.
+   */
+  async queueLengths(): Promise<QueueLength[]> {
+    const lists: string[] = [];
+    const match = `${this.p.replace(/[*?[\]\\]/g, '\\$&')}queued:*`;
+    let cursor = '0';
+    do {
+      const reply = await this.redis.scan(cursor, { MATCH: match, COUNT: 1000 });
+      cursor = String(reply.cursor);
+      lists.push(...reply.keys.map((k) => k.slice(`${this.p}queued:`.length)));
+    } while (cursor !== '0');
+    const ids = [null, ...new Set(lists)];
+    const counts = await Promise.all(ids.map((id) => this.redis.zCard(this.queuedKey(id))));
+    return ids.map((listId, i) => ({ listId, queued: counts[i]! })).filter((q) => q.queued > 0);
   }
 
   // ---- offers ---------------------------------------------------------------------------------

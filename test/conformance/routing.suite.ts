@@ -102,6 +102,20 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
         expect(await store.getTask('nope')).toBeNull();
       });
 
+      test('queueLengths counts the waiting tasks of each list that has any, both modes', async () => {
+        expect(await store.queueLengths()).toEqual([]);
+        await task('s1');
+        await task('s2', { mode: 'pull' });
+        await task('n1', { listId: null });
+        await task('q1', { listId: 'odd*list' });
+        const byList = async () => Object.fromEntries((await store.queueLengths()).map((q) => [String(q.listId), q.queued]));
+        expect(await byList()).toEqual({ sales: 2, null: 1, 'odd*list': 1 });
+        await agent('a', T);
+        await store.pull('s2', 'a', T + 1);
+        await store.closeTask('q1', T + 2);
+        expect(await byList()).toEqual({ sales: 1, null: 1 });
+      });
+
       test('the same id twice is a conflict', async () => {
         await task('t1');
         await expect(task('t1')).rejects.toMatchObject({ code: 'conflict' });
