@@ -13,7 +13,7 @@ import { errorHandler, noSuchRoute } from './transport/http/errors.js';
 import { OutboundWebhooks } from './transport/http/outbound-webhooks.js';
 import { pageRoutes } from './transport/http/pages.js';
 import { httpRoutes } from './transport/http/routes.js';
-import { createMetrics } from './transport/metrics.js';
+import { createMetrics, type Metrics } from './transport/metrics.js';
 import { socketSessions } from './transport/sessions.js';
 import { SocketFanout } from './transport/socket-fanout.js';
 import { createSocketServer, serveCalls } from './transport/socket-server.js';
@@ -45,18 +45,18 @@ export interface RunningHub {
   drain(): Promise<void>;
 }
 
-async function partsFor(config: HubConfig, log: Logger): Promise<Parts> {
+async function partsFor(config: HubConfig, log: Logger, metrics: Metrics): Promise<Parts> {
   // Cluster parts load on demand, so embedded mode never touches Redis or pg.
-  if (config.mode === 'cluster') return (await import('./parts/cluster.js')).clusterParts(config, log);
-  return (await import('./parts/embedded.js')).embeddedParts(config, log);
+  if (config.mode === 'cluster') return (await import('./parts/cluster.js')).clusterParts(config, log, metrics);
+  return (await import('./parts/embedded.js')).embeddedParts(config, log, metrics);
 }
 
 /** Builds the hub from its config, listens, and answers a handle to stop it gracefully. */
 export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: Parts } = {}): Promise<RunningHub> {
-  const log = opts.log ?? createLogger(config.logLevel);
-  const parts = opts.parts ?? (await partsFor(config, log));
+  const log = opts.log ?? createLogger(config.logLevel, { format: config.logFormat });
+  const metrics = createMetrics(); // its recorders go to the parts, the engine and the transport as arguments
+  const parts = opts.parts ?? (await partsFor(config, log, metrics));
   const tokens = new Tokens(config.jwtSecret);
-  const metrics = createMetrics();
   const work = hubWork(); // calls and disconnect handling under way, for drain() and close()
   let draining = false;
 
@@ -75,7 +75,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   const io = createSocketServer(http, { tokens, limits, edges, authenticate: auth.authenticate, draining: () => draining });
   auth.useSessions(socketSessions(io));
   if (parts.adapter) io.adapter(parts.adapter as never);
-  const webhooks = new OutboundWebhooks(parts.channels, log);
+  const webhooks = new OutboundWebhooks(parts.channels, log, metrics.webhook);
   const fanout = new SocketFanout(io, (o) => webhooks.deliver(o));
   const hub = new Hub({
     store: parts.store,
@@ -92,8 +92,12 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     archiveFailures: parts.archiveFailures,
     archiveRetry: config.archiveRetry,
     users: auth.users,
+    metrics: metrics.engine,
   });
-  metrics.archiveDeadLetters.count = async () => (await hub.archiveFailures.store.list()).length;
+  // The hub-wide gauges, read from the stores at each scrape.
+  metrics.sources.deadLetters = async () => (await hub.archiveFailures.store.list()).length;
+  metrics.sources.conversationsByState = () => parts.store.countByState();
+  metrics.sources.queueLengths = () => parts.routing.queueLengths();
   serveCalls(io, hub, { log, metrics, limits, work });
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
@@ -111,7 +115,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.use(httpRoutes(httpDeps));
   app.use(await pageRoutes(log)); // GET /, /agent, /webchat.js and their assets, built by `npm run build`
   app.use(noSuchRoute);
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, metrics.httpErrors));
 
   await parts.scheduler.start();
   await new Promise<void>((resolve, reject) => {

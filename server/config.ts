@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AuthEnv, authConfig, oidcComplete, oidcIncomplete, type AuthConfig } from './auth/config.js';
+import type { LogFormat } from './log.js';
 
 const Env = z
   .object({
@@ -19,6 +20,8 @@ const Env = z
     /** Prefix of every Redis key and queue name (tests give each cluster its own). */
     HUB_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).default('hub'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `json` (one object a line, for collectors) or `pretty` (human-readable, development; needs the pino-pretty dev dependency). */
+    LOG_FORMAT: z.enum(['json', 'pretty'], { error: "LOG_FORMAT must be 'json' (the default) or 'pretty'" }).default('json'),
     /** Default concurrent conversations of an agent who names no capacity. */
     HUB_AGENT_CAPACITY: z.coerce.number().int().min(1).max(100).default(3),
     /** How long an agent with no socket keeps its offers before they are re-routed. */
@@ -77,6 +80,7 @@ export type HubConfig = {
   databaseSchema?: string;
   redisPrefix: string;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  logFormat: LogFormat;
   agentCapacity: number;
   agentGraceSeconds: number;
   socketRate: number;
@@ -130,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     databaseSchema: e.DATABASE_SCHEMA,
     redisPrefix: e.HUB_REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     agentCapacity: e.HUB_AGENT_CAPACITY,
     agentGraceSeconds: e.HUB_AGENT_GRACE_SECONDS,
     socketRate: e.HUB_SOCKET_RATE,

@@ -2,10 +2,11 @@ import { startHub } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './log.js';
 
-const boot = createLogger(process.env.LOG_LEVEL ?? 'info');
+// Before the config is read: its lines follow LOG_FORMAT when it is valid (a bad one is reported as JSON).
+const boot = createLogger(process.env.LOG_LEVEL ?? 'info', { format: process.env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json' });
 try {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { format: config.logFormat });
   if (config.generatedSecretsFile) {
     log.warn({ file: config.generatedSecretsFile }, 'HUB_JWT_SECRET / HUB_ADMIN_KEY not set: using secrets generated and kept in this file');
   }

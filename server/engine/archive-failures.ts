@@ -52,6 +52,7 @@ export class ArchiveFailures {
     try {
       await archive();
     } catch (err) {
+      this.d.metrics?.archiveFailed();
       if (timer.attempt < this.retryPolicy.maxAttempts) throw err;
       const previous = await this.store.get(conversationId);
       const failure: ArchiveFailure = {

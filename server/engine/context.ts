@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Activity } from '@conversation-hub/client-sdk/contract';
 import type { Actor } from '../domain/actor.js';
 import type { Archive, ArchiveFailureStore, ChannelDirectory, ConversationStore, CustomerDirectory, Fanout, RoutingStore, Scheduler, TimerKind, UserDirectory } from '../ports.js';
 
@@ -51,6 +52,20 @@ export interface EngineDeps {
   archiveRetry?: ArchiveRetry;
   /** The clock (epoch ms); tests may give their own. */
   now?: () => number;
+  /** What the engine counts (server/transport/metrics.ts); absent, nothing is. */
+  metrics?: EngineMetrics;
+}
+
+/** The engine's metrics, each recorded where its thing happens. */
+export interface EngineMetrics {
+  /** Activities this node committed (pipeline.ts), each once. */
+  activities(list: readonly Activity[]): void;
+  /** A conversation archived (timers.ts), in so many seconds. */
+  archived(seconds: number): void;
+  /** An archive attempt failed (archive-failures.ts). */
+  archiveFailed(): void;
+  /** A task accepted or pulled (tasks.ts), so many seconds after it was created. */
+  queueWait(listId: string | undefined, seconds: number): void;
 }
 
 /** Archive attempts before a dead letter, and the backoff between them (doubling from `backoffMs` up to `maxBackoffMs`). */

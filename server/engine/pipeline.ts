@@ -80,14 +80,14 @@ export class Pipeline {
     let failure: unknown;
     for (let n = 1; queue.length > 0; n++) {
       if (n > MAX_STEPS) {
-        this.d.log.error({ first: describe(first), left: queue.length }, 'after-write pipeline stopped: too many steps');
+        this.d.log.error({ ...about(first), first: describe(first), left: queue.length }, 'after-write pipeline stopped: too many steps');
         break;
       }
       const step = queue.shift()!;
       try {
         await this.step(ctx, step, queue, outcome);
       } catch (err) {
-        this.d.log.warn({ err, step: describe(step) }, 'after-write step failed');
+        this.d.log.warn({ err, ...about(step), step: describe(step) }, 'after-write step failed');
         failure ??= err;
       }
     }
@@ -101,9 +101,10 @@ export class Pipeline {
         let w: Written;
         try {
           w = await this.commit(s.write);
+          this.d.metrics?.activities(w.activities);
         } catch (err) {
           if (!s.optional || !(err instanceof HubError) || err.code !== 'not_found') throw err;
-          this.d.log.debug({ reason: s.optional }, 'optional write skipped');
+          this.d.log.debug({ ...about(s), reason: s.optional }, 'optional write skipped');
           return undefined;
         }
         await this.afterCommit(ctx, s, w, queue);
@@ -188,6 +189,25 @@ export class Pipeline {
       if (op.op === 'cancel') await this.d.scheduler.cancel(op.kind, op.key);
       else await this.d.scheduler.set<ConversationRef>(op.kind, op.key, op.dueAt, { conversationId: op.conversationId });
     }
+  }
+}
+
+/** The conversation (and participant) a step is about, for its log lines. */
+function about(s: Step): { conversationId?: string; participantId?: string; customerId?: string } {
+  switch (s.kind) {
+    case 'write':
+      if (s.write.type === 'append') return { conversationId: s.write.draft.conversationId, participantId: s.write.draft.from.id };
+      return s.write.type === 'update' ? { conversationId: s.write.conversationId } : { customerId: s.write.customerId };
+    case 'route':
+      return { conversationId: s.task.conversationId };
+    case 'fill':
+      return { participantId: s.agentId };
+    case 'release':
+      return { conversationId: s.conversationId, participantId: s.agentId };
+    case 'push.view':
+      return { conversationId: s.conversationId, participantId: s.participantId };
+    default:
+      return { conversationId: s.conversationId };
   }
 }
 

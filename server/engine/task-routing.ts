@@ -51,7 +51,7 @@ export class TaskRouting {
     try {
       conversation = await this.d.view(offer.task.conversationId);
     } catch (err) {
-      this.d.log.warn({ err, taskId: offer.task.id }, 'offer for a conversation that is gone');
+      this.d.log.warn({ err, taskId: offer.task.id, conversationId: offer.task.conversationId, participantId: offer.agentId }, 'offer for a conversation that is gone');
       return;
     }
     this.d.fanout.toParticipant(offer.agentId, 'task.offered', {

@@ -61,6 +61,7 @@ export class Tasks {
 
   /** The agent takes the conversation: joins it, sees it all, and the room learns who has it. */
   private async assign(ctx: CallContext, task: AgentTask): Promise<ConversationView> {
+    this.e.d.metrics?.queueWait(task.listId, (this.e.now() - Date.parse(task.createdAt)) / 1000);
     const now = this.e.iso();
     try {
       await this.e.pipeline.update(ctx, task.conversationId, join(participant(ctx.actor.id, 'agent', ctx.actor.name, now), 'task', now));

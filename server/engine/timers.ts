@@ -61,6 +61,7 @@ export class Timers {
    * Nothing can be appended in `closing`, so the `closed` activity's seq is lastSeq + 1.
    */
   private async archive(conversationId: string): Promise<void> {
+    const started = performance.now();
     const run = { timer: { kind: 'archive' as const, key: conversationId } };
     const stored = await this.e.d.store.get(conversationId);
     if (!stored) return; // another node finished it
@@ -75,6 +76,7 @@ export class Timers {
     await this.e.pipeline.update(run, conversationId, markClosed(closing));
     await this.e.d.store.remove(conversationId);
     await this.e.d.routing.forgetConversation(conversationId, this.e.now());
+    this.e.d.metrics?.archived((performance.now() - started) / 1000);
     this.e.d.log.debug({ conversationId, activities: lastSeq + final.length }, 'conversation archived');
   }
 }

@@ -2,6 +2,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Parts } from '../ports.js';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import type { PartsMetrics } from '../transport/metrics.js';
 import { createDatabase } from '../persistence/create-database.js';
 import { closeRedis, connectRedis, duplicateRedis } from '../redis/connect.js';
 import { RedisRoutingStore } from '../routing/redis-routing-store.js';
@@ -18,7 +19,7 @@ import { databaseParts } from './database.js';
  * Redis adapter, timers as BullMQ delayed jobs, the record in Postgres. One Redis client library
  * (node-redis) for all of it.
  */
-export async function clusterParts(config: HubConfig, log: Logger): Promise<Parts> {
+export async function clusterParts(config: HubConfig, log: Logger, metrics?: PartsMetrics): Promise<Parts> {
   const url = config.redisUrl!;
   const prefix = config.redisPrefix;
   const closers: (() => Promise<void>)[] = [];
@@ -28,23 +29,26 @@ export async function clusterParts(config: HubConfig, log: Logger): Promise<Part
   try {
     // Postgres and Redis may come up after this node: wait for both, bounded (server/startup.ts).
     const connectBy = await waitForDependencies([postgresDependency(config.databaseUrl!), redisDependency(url)], { timeoutSeconds: config.startupTimeoutSeconds, log });
-    const database = await createDatabase({ kind: 'postgres', url: config.databaseUrl!, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}), logger: log });
+    const onError = metrics?.postgresError;
+    const database = await createDatabase({ kind: 'postgres', url: config.databaseUrl!, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}), logger: log, ...(onError ? { onError } : {}) });
     closers.push(() => database.close());
     const record = await databaseParts(database, log);
 
-    const redis = await connectRedis(url, { name: `${prefix}-main`, connectBy, log });
+    const onRedisError = metrics?.redisError;
+    const watched = { connectBy, log, ...(onRedisError ? { onError: onRedisError } : {}) };
+    const redis = await connectRedis(url, { name: `${prefix}-main`, ...watched });
     closers.push(() => closeRedis(redis));
     // Pub/sub needs connections of its own; no command timeout on the subscriber.
-    const pub = await duplicateRedis(redis, { name: `${prefix}-pub`, connectBy, log });
+    const pub = await duplicateRedis(redis, { name: `${prefix}-pub`, ...watched });
     closers.push(() => closeRedis(pub));
-    const sub = await duplicateRedis(redis, { name: `${prefix}-sub`, commandTimeoutMs: 0, connectBy, log });
+    const sub = await duplicateRedis(redis, { name: `${prefix}-sub`, commandTimeoutMs: 0, ...watched });
     closers.push(() => closeRedis(sub));
 
     const store = new RedisConversationStore(redis, { prefix: `${prefix}:`, log });
     closers.push(() => store.close());
     const routing = new RedisRoutingStore(redis, { prefix: `${prefix}:routing:`, log });
     closers.push(() => routing.close());
-    const scheduler = new BullMQScheduler(redis, { queueName: `${prefix}-timers`, prefix: `${prefix}:bull`, log });
+    const scheduler = new BullMQScheduler(redis, { queueName: `${prefix}-timers`, prefix: `${prefix}:bull`, log, ...(metrics ? { lateness: metrics.timerLateness, onRedisError: metrics.redisError } : {}) });
     closers.push(() => scheduler.close());
 
     return {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Parts } from '../ports.js';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import type { PartsMetrics } from '../transport/metrics.js';
 import { createDatabase } from '../persistence/create-database.js';
 import { MemoryRoutingStore } from '../routing/memory-routing-store.js';
 import { LocalScheduler } from '../scheduler/local-scheduler.js';
@@ -10,8 +11,8 @@ import { databaseParts, type DatabaseParts } from './database.js';
 import { runChecks } from '../readiness.js';
 
 /** One process, no services: in-memory live state and timers, embedded Postgres (PGlite) for the record. */
-export async function embeddedParts(config: HubConfig, log: Logger): Promise<Parts> {
-  const database = await createDatabase({ kind: 'pglite', dataDir: join(config.dataDir, 'pglite') });
+export async function embeddedParts(config: HubConfig, log: Logger, metrics?: PartsMetrics): Promise<Parts> {
+  const database = await createDatabase({ kind: 'pglite', dataDir: join(config.dataDir, 'pglite'), ...(metrics ? { onError: metrics.postgresError } : {}) });
   let record: DatabaseParts;
   try {
     record = await databaseParts(database, log);
@@ -20,7 +21,7 @@ export async function embeddedParts(config: HubConfig, log: Logger): Promise<Par
     throw err;
   }
   const store = new MemoryConversationStore();
-  const scheduler = new LocalScheduler(log);
+  const scheduler = new LocalScheduler(log, metrics?.timerLateness);
   return {
     store,
     routing: new MemoryRoutingStore(),

@@ -1,11 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import type { Database } from './database.js';
 
 export type DatabaseOptions =
-  | { kind: 'pglite'; /** undefined: in memory */ dataDir?: string }
+  | { kind: 'pglite'; /** undefined: in memory */ dataDir?: string; onError?: () => void }
   | {
       kind: 'postgres';
       url: string;
@@ -16,6 +16,8 @@ export type DatabaseOptions =
       /** Give up on a connection attempt after this long (pg's default is to wait forever). */
       connectTimeoutMs?: number;
       logger?: Logger;
+      /** Told of every failed query and idle-connection error (metrics: `hub_postgres_errors_total`). */
+      onError?: () => void;
     };
 
 export interface HubDatabase {
@@ -35,7 +37,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export async function createDatabase(opts: DatabaseOptions): Promise<HubDatabase> {
   if (opts.kind === 'pglite') {
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: new PGlite(opts.dataDir) }) });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: new PGlite(opts.dataDir) }), ...failedQueries(opts.onError) });
     // destroy() also closes the PGlite instance
     return { db, kind: 'pglite', close: () => db.destroy() };
   }
@@ -50,8 +52,11 @@ export async function createDatabase(opts: DatabaseOptions): Promise<HubDatabase
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client dying (server restart) must not crash the process; the next query reconnects.
-  pool.on('error', (err) => logger.warn({ err }, 'postgres idle client error'));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pool.on('error', (err) => {
+    opts.onError?.();
+    logger.warn({ err }, 'postgres idle client error');
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...failedQueries(opts.onError) });
   if (schema) {
     try {
       await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
@@ -61,4 +66,9 @@ export async function createDatabase(opts: DatabaseOptions): Promise<HubDatabase
     }
   }
   return { db, kind: 'postgres', ...(schema ? { schema } : {}), close: () => db.destroy() };
+}
+
+/** Kysely's log hook, counting failed queries (it is called for every query; only errors are counted). */
+function failedQueries(onError: (() => void) | undefined): { log?: (event: LogEvent) => void } {
+  return onError ? { log: (event) => void (event.level === 'error' && onError()) } : {};
 }

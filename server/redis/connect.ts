@@ -28,6 +28,8 @@ export interface ConnectRedisOptions {
    */
   connectBy?: number;
   log?: Logger;
+  /** Told of every 'error' event (metrics: `hub_redis_errors_total`). */
+  onError?: () => void;
 }
 
 /** `client.connect()`, given up (and the client destroyed) at `by` when set. */
@@ -76,11 +78,12 @@ export function redisClientOptions(url: string, options: ConnectRedisOptions = {
   };
 }
 
-function watch(client: HubRedisClient, log: Logger | undefined, name: string | undefined): HubRedisClient {
+function watch(client: HubRedisClient, log: Logger | undefined, name: string | undefined, onError?: () => void): HubRedisClient {
   // node-redis emits 'error' on every failed (re)connect attempt: an 'error' listener is mandatory,
   // or the process dies on the first Redis restart.
   let failing = false;
   client.on('error', (err: unknown) => {
+    onError?.();
     if (!failing) log?.warn({ err, redis: name }, 'redis connection error; reconnecting');
     failing = true;
   });
@@ -93,7 +96,7 @@ function watch(client: HubRedisClient, log: Logger | undefined, name: string | u
 
 /** An unconnected client with the hub's options (for callers that connect it themselves, e.g. BullMQ). */
 export function createRedis(url: string, options: ConnectRedisOptions = {}): HubRedisClient {
-  return watch(createClient(redisClientOptions(url, options)) as HubRedisClient, options.log, options.name);
+  return watch(createClient(redisClientOptions(url, options)) as HubRedisClient, options.log, options.name, options.onError);
 }
 
 /** A connected client that reconnects by itself when Redis restarts. */
@@ -107,12 +110,12 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
  * A second, connected connection with the same options (and overrides): for a pub/sub subscriber or
  * anything that blocks. Close it yourself (`client.close()`).
  */
-export async function duplicateRedis(client: HubRedisClient, overrides: Pick<ConnectRedisOptions, 'name' | 'commandTimeoutMs' | 'connectBy' | 'log'> = {}): Promise<HubRedisClient> {
+export async function duplicateRedis(client: HubRedisClient, overrides: Pick<ConnectRedisOptions, 'name' | 'commandTimeoutMs' | 'connectBy' | 'log' | 'onError'> = {}): Promise<HubRedisClient> {
   const dup = client.duplicate({
     ...(overrides.name ? { name: overrides.name } : {}),
     ...(overrides.commandTimeoutMs !== undefined ? { commandOptions: { timeout: overrides.commandTimeoutMs } } : {}),
   }) as HubRedisClient;
-  watch(dup, overrides.log, overrides.name);
+  watch(dup, overrides.log, overrides.name, overrides.onError);
   await connectClient(dup, overrides.connectBy, overrides.name);
   return dup;
 }
@@ -122,9 +125,9 @@ export async function duplicateRedis(client: HubRedisClient, overrides: Pick<Con
  * block in BZPOPMIN for up to 10 s and duplicate this client for that). BullMQ connects it and
  * duplicates it further; BullMQ leaves a client it was given open, so close it after the queue.
  */
-export function bullmqConnection(client: HubRedisClient, log?: Logger): HubRedisClient {
+export function bullmqConnection(client: HubRedisClient, log?: Logger, onError?: () => void): HubRedisClient {
   const dup = client.duplicate({ commandOptions: { timeout: 0 } }) as HubRedisClient;
-  return watch(dup, log, 'bullmq');
+  return watch(dup, log, 'bullmq', onError);
 }
 
 /** Quits gracefully; never throws (already closed, or Redis gone). */

@@ -2,7 +2,7 @@ import { DelayedError, Job, Queue, Worker, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { bullmqConnection, closeRedis, type HubRedisClient } from '../redis/connect.js';
 import type { Scheduler } from '../ports.js';
-import { backoffFor, defaultRetry, type RetryPolicy, type Timer, type TimerHandler, type TimerKind } from './scheduler.js';
+import { backoffFor, defaultRetry, timerFields, type LatenessRecorder, type RetryPolicy, type Timer, type TimerHandler, type TimerKind } from './scheduler.js';
 
 export interface BullMQSchedulerOptions {
   /** The queue; one per hub deployment (every node of the hub uses the same name). */
@@ -14,6 +14,10 @@ export interface BullMQSchedulerOptions {
   /** How long a node may hold a running timer before others take it as stalled. Default 30 s. */
   lockDurationMs?: number;
   log?: Logger;
+  /** Told how late each timer fires (metrics). */
+  lateness?: LatenessRecorder;
+  /** Told of each 'error' of the scheduler's Redis connection (metrics). */
+  onRedisError?: () => void;
 }
 
 /** What a job carries: the timer, and which attempt this run is (retries are ours, see `process`). */
@@ -72,7 +76,7 @@ export class BullMQScheduler implements Scheduler {
     private readonly options: BullMQSchedulerOptions,
   ) {
     // Our own duplicate without a command timeout: BullMQ duplicates it for its blocking reads.
-    this.connection = bullmqConnection(client, options.log);
+    this.connection = bullmqConnection(client, options.log, options.onRedisError);
     this.queue = new Queue<JobData>(options.queueName, {
       connection: this.connection,
       ...(options.prefix ? { prefix: options.prefix } : {}),
@@ -148,6 +152,7 @@ export class BullMQScheduler implements Scheduler {
       return;
     }
     const timer: Timer = { kind, key, data, dueAt, attempt };
+    if (attempt === 1) this.options.lateness?.(kind, (Date.now() - dueAt) / 1000);
     let rearmAt: number | undefined;
     try {
       const outcome = await h.fn(timer);
@@ -155,10 +160,10 @@ export class BullMQScheduler implements Scheduler {
       rearmAt = outcome.rearmAt;
     } catch (err) {
       if (attempt >= h.retry.attempts) {
-        this.options.log?.error({ err, kind, key, attempt }, 'timer failed for good');
+        this.options.log?.error({ err, ...timerFields(timer), attempt }, 'timer failed for good');
         return;
       }
-      this.options.log?.warn({ err, kind, key, attempt }, 'timer failed; retrying');
+      this.options.log?.warn({ err, ...timerFields(timer), attempt }, 'timer failed; retrying');
       await this.redelay(job, token, { ...job.data, attempt: attempt + 1 }, Date.now() + backoffFor(h.retry, attempt));
     }
     if (rearmAt !== undefined) await this.redelay(job, token, { ...job.data, dueAt: rearmAt, attempt: 1 }, rearmAt);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Scheduler } from '../ports.js';
-import { backoffFor, defaultRetry, type RetryPolicy, type Timer, type TimerHandler, type TimerKind } from './scheduler.js';
+import { backoffFor, defaultRetry, timerFields, type LatenessRecorder, type RetryPolicy, type Timer, type TimerHandler, type TimerKind } from './scheduler.js';
 
 interface Armed {
   timer: Timer;
@@ -16,7 +16,10 @@ export class LocalScheduler implements Scheduler {
   private readonly armed = new Map<string, Armed>();
   private running = false;
 
-  constructor(private readonly log?: Logger) {}
+  constructor(
+    private readonly log?: Logger,
+    private readonly lateness?: LatenessRecorder,
+  ) {}
 
   handle<D>(kind: TimerKind, handler: TimerHandler<D>, retry: RetryPolicy = defaultRetry): void {
     this.handlers.set(kind, { fn: handler as TimerHandler, retry });
@@ -62,15 +65,16 @@ export class LocalScheduler implements Scheduler {
     this.armed.delete(id);
     const h = this.handlers.get(timer.kind);
     if (!this.running || !h) return;
+    if (timer.attempt === 1) this.lateness?.(timer.kind, (Date.now() - timer.dueAt) / 1000);
     try {
       const outcome = await h.fn(timer);
       if (outcome && !this.armed.has(id)) this.arm({ ...timer, dueAt: outcome.rearmAt, attempt: 1 }, outcome.rearmAt);
     } catch (err) {
       if (timer.attempt >= h.retry.attempts) {
-        this.log?.error({ err, kind: timer.kind, key: timer.key }, 'timer failed for good');
+        this.log?.error({ err, ...timerFields(timer) }, 'timer failed for good');
         return;
       }
-      this.log?.warn({ err, kind: timer.kind, key: timer.key, attempt: timer.attempt }, 'timer failed; retrying');
+      this.log?.warn({ err, ...timerFields(timer), attempt: timer.attempt }, 'timer failed; retrying');
       if (!this.armed.has(id)) this.arm({ ...timer, attempt: timer.attempt + 1 }, Date.now() + backoffFor(h.retry, timer.attempt));
     }
   }

@@ -25,6 +25,21 @@ export interface RetryPolicy {
   maxBackoffMs: number;
 }
 
+/** What a timer's log lines carry: its kind and key, and the conversation or participant it is about when its data says. */
+export function timerFields(t: Timer): { kind: TimerKind; key: string; conversationId?: string; participantId?: string } {
+  const data = (t.data ?? {}) as { conversationId?: unknown; agentId?: unknown };
+  const participantId = t.kind === 'agent-grace' ? t.key : data.agentId;
+  return {
+    kind: t.kind,
+    key: t.key,
+    ...(typeof data.conversationId === 'string' ? { conversationId: data.conversationId } : {}),
+    ...(typeof participantId === 'string' ? { participantId } : {}),
+  };
+}
+
+/** Told when a timer fires (its first attempt): how late, in seconds. For the metrics. */
+export type LatenessRecorder = (kind: TimerKind, seconds: number) => void;
+
 export const defaultRetry: RetryPolicy = { attempts: 3, backoffMs: 200, maxBackoffMs: 5_000 };
 
 export function backoffFor(policy: RetryPolicy, attempt: number): number {

@@ -105,15 +105,15 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
   io.on('connection', (socket) => {
     const { actor } = socket.data;
     const stopExpiry = endAtExpiry(socket); // PROTOCOL.md §2.3: `session.expired`, then the hub disconnects
-    opts.metrics.sockets.inc();
+    opts.metrics.sockets.inc({ role: actor.role });
     socket.join(rooms.participant(actor.id));
     if (actor.role === 'connector') for (const si of actor.channels) socket.join(rooms.connector(si));
     socket.data.ready = setUp(socket).catch((err: unknown) => {
-      opts.log.warn({ err, participant: actor.id }, 'connection setup failed');
+      opts.log.warn({ err, participantId: actor.id, role: actor.role }, 'connection setup failed');
       socket.disconnect(true);
       throw err;
     });
-    socket.data.ready.catch(() => opts.log.debug({ participant: actor.id }, 'calls refused: the connection setup failed'));
+    socket.data.ready.catch(() => opts.log.debug({ participantId: actor.id }, 'calls refused: the connection setup failed'));
     opts.work?.calls.track(socket.data.ready);
     const identity = identityOf(actor);
     const bucket = limits.socketBucket();
@@ -126,7 +126,11 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
         done();
         ack?.(res);
       };
-      const fail = (err: unknown) => reply({ ok: false, error: toErrorBody(err) });
+      const fail = (err: unknown) => {
+        const error = toErrorBody(err);
+        opts.metrics.callErrors.inc({ code: error.code });
+        reply({ ok: false, error });
+      };
       const limited = (scope: 'socket' | 'identity') => {
         if (!socket.connected) return done();
         const cut = strikes.add();
@@ -136,7 +140,7 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
         const err = new HubError(ErrorCode.RateLimited, `${why}; disconnected after ${max} refusals within ${STRIKE_WINDOW_MS / 1000} s`, { scope, disconnected: true });
         fail(err);
         socket.emit('error', err.toBody());
-        opts.log.info({ participant: actor.id, role: actor.role, scope }, 'socket disconnected: rate limited');
+        opts.log.info({ participantId: actor.id, role: actor.role, scope }, 'socket disconnected: rate limited');
         socket.disconnect(true);
       };
       if (!bucket.take()) return limited('socket');
@@ -170,7 +174,7 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
             reply({ ok: true, ...r.result });
           },
           (err: unknown) => {
-            if (!(err instanceof HubError)) opts.log.error({ err, event: name, participant: actor.id }, 'call failed');
+            if (!(err instanceof HubError)) opts.log.error({ err, event: name, participantId: actor.id, ...conversationOf(parsed.data, socket.data.place) }, 'call failed');
             fail(err);
           },
         )
@@ -180,9 +184,9 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
     socket.on('disconnect', () => {
       stopExpiry();
       limits.sockets.release(identity, socket.id);
-      opts.metrics.sockets.dec();
+      opts.metrics.sockets.dec({ role: actor.role });
       if (actor.role !== 'agent') return;
-      const closing = hub.agents.socketClosed(actor).catch((err: unknown) => opts.log.warn({ err, agent: actor.id }, 'agent disconnect handling failed'));
+      const closing = hub.agents.socketClosed(actor).catch((err: unknown) => opts.log.warn({ err, participantId: actor.id }, 'agent disconnect handling failed'));
       opts.work?.disconnects.track(closing); // RunningHub.close() waits for it before closing the parts
     });
   });
@@ -200,6 +204,13 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
       for (const view of await hub.reads.viewsFor(actor)) socket.emit('conversation', view);
     }
   }
+}
+
+/** The conversation a call is about, for its log line: the payload's, else the customer socket's. */
+function conversationOf(payload: unknown, place: { conversationId: string } | undefined): { conversationId?: string } {
+  const named = (payload as { conversationId?: unknown } | null)?.conversationId;
+  if (typeof named === 'string') return { conversationId: named };
+  return place ? { conversationId: place.conversationId } : {};
 }
 
 /** The event's arguments' size as JSON, in bytes; what cannot be measured counts as too large. */

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { z } from 'zod';
 import { ErrorCode, httpStatusOf } from '@conversation-hub/client-sdk/contract';
 import { badRequest, HubError, internal, notFound, parseWith, tooLarge } from '../../domain/errors.js';
@@ -13,9 +14,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
  * The one place an HTTP error is written (PROTOCOL.md §3.1, §6): the socket calls' shape,
  * `{ error: { code, message, details? } }`, with the status of its code. Routes throw HubErrors.
  */
-export function errorHandler(log: Logger) {
+export function errorHandler(log: Logger, errors?: Counter<'code'>) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const e = toHubError(err);
+    errors?.inc({ code: e.code });
     if (e.code === ErrorCode.Internal) log.error({ err, method: req.method, path: req.path }, 'http request failed');
     res.status(httpStatusOf[e.code]).json({ error: e.toBody() });
   };

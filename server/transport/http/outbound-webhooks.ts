@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ConnectorOutbound } from '@conversation-hub/client-sdk/contract';
 import type { ChannelDirectory } from '../../ports.js';
+import type { WebhookOutcome } from '../metrics.js';
 
 const ATTEMPTS = 3;
 const TIMEOUT_MS = 5_000;
@@ -15,10 +16,15 @@ export class OutboundWebhooks {
   constructor(
     private readonly channels: ChannelDirectory,
     private readonly log: Logger,
+    /** Told of each delivery's outcome and each retry (metrics: `hub_webhook_deliveries_total`). */
+    private readonly record: (outcome: WebhookOutcome) => void = () => {},
   ) {}
 
   deliver(outbound: ConnectorOutbound): void {
-    void this.send(outbound).catch((err: unknown) => this.log.warn({ err, serviceIdentifier: outbound.serviceIdentifier }, 'outbound webhook failed'));
+    void this.send(outbound).catch((err: unknown) => {
+      this.record('failed');
+      this.log.warn({ err, serviceIdentifier: outbound.serviceIdentifier, conversationId: outbound.activity.conversationId }, 'outbound webhook failed');
+    });
   }
 
   private async send(outbound: ConnectorOutbound): Promise<void> {
@@ -29,10 +35,16 @@ export class OutboundWebhooks {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
-        if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 429)) return;
+        if (res.ok) return this.record('delivered');
+        const refused = res.status >= 400 && res.status < 500 && res.status !== 429;
+        if (refused) {
+          this.log.warn({ status: res.status, serviceIdentifier: outbound.serviceIdentifier, conversationId: outbound.activity.conversationId }, 'outbound webhook refused; not retried');
+          return this.record('failed');
+        }
         throw new Error(`webhook answered ${res.status}`);
       } catch (err) {
         if (attempt >= ATTEMPTS) throw err;
+        this.record('retried');
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
     }
