@@ -101,12 +101,12 @@ export class Pipeline {
         let w: Written;
         try {
           w = await this.commit(s.write);
-          this.d.metrics?.activities(w.activities);
         } catch (err) {
           if (!s.optional || !(err instanceof HubError) || err.code !== 'not_found') throw err;
           this.d.log.debug({ ...about(s), reason: s.optional }, 'optional write skipped');
           return undefined;
         }
+        this.d.metrics?.activities(w.activities); // what this node committed, each once (a duplicate committed nothing)
         await this.afterCommit(ctx, s, w, queue);
         if (s.then) queue.push(...s.then(w));
         return w;
