@@ -15,9 +15,11 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** The node in every line; default `hostname:pid`. */
   node?: string;
+  /** How pino-pretty is loaded (tests: one that finds none); default `require('pino-pretty')`, undefined when not installed. */
+  loadPretty?: () => Pretty | undefined;
 }
 
-type Pretty = (options: { sync: boolean; destination?: DestinationStream; translateTime: string; ignore: string }) => DestinationStream;
+export type Pretty = (options: { sync: boolean; destination?: DestinationStream; translateTime: string; ignore: string }) => DestinationStream;
 
 const require = createRequire(import.meta.url);
 
@@ -38,7 +40,7 @@ function loadPretty(): Pretty | undefined {
 export function createLogger(level: string, opts: LoggerOptions = {}): Logger {
   const options = { name: opts.name ?? 'hub', level, base: { pid: process.pid, node: opts.node ?? `${hostname()}:${process.pid}` } };
   if (opts.format === 'pretty') {
-    const pretty = loadPretty();
+    const pretty = (opts.loadPretty ?? loadPretty)();
     // Synchronous, in this thread: no worker, and nothing lost when the process exits.
     if (pretty) return pino(options, pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', ...(opts.destination ? { destination: opts.destination } : {}) }));
     const log = opts.destination ? pino(options, opts.destination) : pino(options);

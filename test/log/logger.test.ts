@@ -40,6 +40,16 @@ describe('logs', () => {
     expect(() => JSON.parse(text.trim())).toThrow();
   });
 
+  test('LOG_FORMAT=pretty without pino-pretty installed (production images) logs JSON, after one warning line', () => {
+    const out = capture();
+    const log = createLogger('info', { format: 'pretty', destination: out.stream, loadPretty: () => undefined });
+    log.info('still logging');
+    const lines = out.text().trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ level: 40, msg: expect.stringContaining('pino-pretty') });
+    expect(lines[1]).toMatchObject({ level: 30, msg: 'still logging' });
+  });
+
   test('LOG_FORMAT is read from the environment; anything but json or pretty is a configuration error naming it', () => {
     expect(loadConfig({ ...secrets }).logFormat).toBe('json');
     expect(loadConfig({ ...secrets, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
