@@ -56,7 +56,7 @@ export const systemRouteTable: HttpRoute<never>[] = [
   documented({
     servedBy: 'server/app.ts', method: 'get', path: '/metrics', operationId: 'metrics', tag: 'operations', auth: 'none',
     summary: 'Prometheus metrics of this node',
-    description: '`hub_sockets`, `hub_call_seconds{event}`, `hub_activities_total{type}` and the Node.js process defaults.',
+    description: 'The hub\'s metrics (`hub_sockets{role}`, `hub_conversations{state}`, `hub_activities_total{type}`, `hub_call_seconds{event}`, `hub_call_errors_total{code}`, timers, archive, queues, webhooks, Redis and Postgres errors; the README lists them) and the Node.js process defaults.',
     ok: { status: 200, description: 'The Prometheus text format', schema: z.string(), contentType: 'text/plain; version=0.0.4' },
   }),
 ];
