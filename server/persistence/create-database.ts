@@ -70,5 +70,10 @@ export async function createDatabase(opts: DatabaseOptions): Promise<HubDatabase
 
 /** Kysely's log hook, counting failed queries (it is called for every query; only errors are counted). */
 function failedQueries(onError: (() => void) | undefined): { log?: (event: LogEvent) => void } {
-  return onError ? { log: (event) => void (event.level === 'error' && onError()) } : {};
+  if (!onError) return {};
+  return {
+    log: (event) => {
+      if (event.level === 'error') onError();
+    },
+  };
 }
