@@ -40,7 +40,10 @@ export function timerFields(t: Timer): { kind: TimerKind; key: string; conversat
 /** Told when a timer fires (its first attempt): how late, in seconds. For the metrics. */
 export type LatenessRecorder = (kind: TimerKind, seconds: number) => void;
 
-export const defaultRetry: RetryPolicy = { attempts: 3, backoffMs: 200, maxBackoffMs: 5_000 };
+// About a minute of retries (0.2, 0.4 ... 10 s): a timer outlives a Redis restart or a Postgres
+// outage of tens of seconds (the chaos run refuses Postgres for 20 s); with 3 attempts an inactivity
+// timer whose channel lookup met the outage failed for good and its session never closed.
+export const defaultRetry: RetryPolicy = { attempts: 12, backoffMs: 200, maxBackoffMs: 10_000 };
 
 export function backoffFor(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (attempt - 1));

@@ -64,7 +64,11 @@ try {
   };
   cluster = await startCluster(1, env);
   await Promise.all([cluster.startNode(), cluster.startNode()]);
-  const onNode = (n: HubNode) => void n.child.stdout!.on('data', (d: Buffer) => nodeLog.write(d));
+  const onNode = (n: HubNode) => {
+    n.child.stdout!.on('data', (d: Buffer) => nodeLog.write(d));
+    n.child.stderr!.on('data', (d: Buffer) => nodeLog.write(d));
+    void n.exited.then((code) => nodeLog.write(`{"chaos":"node :${n.port} exited with ${code}"}\n`));
+  };
   cluster.nodes.forEach(onNode);
   balancer = await startBalancer();
   balancer.setTargets(cluster.nodes.map((n) => n.port));
