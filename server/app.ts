@@ -89,6 +89,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     agentCapacity: config.agentCapacity,
     agentGraceSeconds: config.agentGraceSeconds,
     inactivityOverrideSeconds: config.inactivityOverrideSeconds,
+    housekeepingSeconds: config.housekeepingSeconds,
     archiveFailures: parts.archiveFailures,
     archiveRetry: config.archiveRetry,
     users: auth.users,
@@ -118,6 +119,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.use(errorHandler(log, metrics.httpErrors));
 
   await parts.scheduler.start();
+  await hub.housekeeping.start();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => resolve());

@@ -58,6 +58,8 @@ const Env = z
     HUB_ARCHIVE_BACKOFF_MS: z.coerce.number().int().min(1).max(30_000).default(500),
     /** Overrides every channel's customer inactivity timeout (tests, demos). */
     HUB_INACTIVITY_OVERRIDE_SECONDS: z.coerce.number().positive().optional(),
+    /** Period of the housekeeping sweep that restores follow-ups a dead node left undone (server/engine/housekeeping.ts). */
+    HUB_HOUSEKEEPING_SECONDS: z.coerce.number().positive().max(3600).default(30),
     /** How long start-up waits for Postgres and Redis (server/startup.ts) before it gives up. */
     HUB_STARTUP_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
     /** Sign-in (server/auth/config.ts): token lifetimes, login limits, single sign-on. */
@@ -87,6 +89,7 @@ export type HubConfig = {
   /** The edges (server/transport/limits.ts, http/edges.ts): rate limits, origins, proxies, metrics. */
   edges: EdgeConfig;
   inactivityOverrideSeconds?: number;
+  housekeepingSeconds: number;
   /** Archive attempts before a dead letter, and their backoff (server/engine/archive-failures.ts). */
   archiveRetry: { maxAttempts: number; backoffMs: number; maxBackoffMs: number };
   /** How long start-up waits for Postgres and Redis (server/startup.ts). */
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       metricsToken: e.HUB_METRICS_TOKEN,
     },
     inactivityOverrideSeconds: e.HUB_INACTIVITY_OVERRIDE_SECONDS,
+    housekeepingSeconds: e.HUB_HOUSEKEEPING_SECONDS,
     archiveRetry: { maxAttempts: e.HUB_ARCHIVE_MAX_ATTEMPTS, backoffMs: e.HUB_ARCHIVE_BACKOFF_MS, maxBackoffMs: 30_000 },
     startupTimeoutSeconds: e.HUB_STARTUP_TIMEOUT_SECONDS,
     visitorTokenTtlSeconds: Math.round(e.HUB_VISITOR_TOKEN_TTL_DAYS * 24 * 3600),

@@ -176,6 +176,8 @@ export interface Scheduler {
   start(): Promise<void>;
   /** Arms (kind, key) to fire at `dueAt` (epoch ms); if it is armed already, it moves to `dueAt`. */
   set<D>(kind: TimerKind, key: string, dueAt: number, data: D): Promise<void>;
+  /** Arms (kind, key) to fire at `dueAt` unless it is armed already (then it is left as it is): housekeeping's repair. */
+  ensure<D>(kind: TimerKind, key: string, dueAt: number, data: D): Promise<void>;
   cancel(kind: TimerKind, key: string): Promise<void>;
   /** Stops firing; pending timers stay pending (BullMQ) or are dropped (local). */
   close(): Promise<void>;

@@ -46,6 +46,8 @@ export interface EngineDeps {
   agentGraceSeconds: number;
   /** Overrides every channel's inactivity timeout (tests, demos). */
   inactivityOverrideSeconds?: number;
+  /** Period of the housekeeping sweep (engine/housekeeping.ts); default 30 s. */
+  housekeepingSeconds?: number;
   /** Dead-lettered archives; absent, this process's memory. */
   archiveFailures?: ArchiveFailureStore;
   /** How archives are retried before they are dead-lettered (engine/archive-failures.ts has the default). */

@@ -10,6 +10,7 @@ import { Pipeline } from './pipeline.js';
 import { Reads } from './reads.js';
 import { TaskRouting } from './task-routing.js';
 import { Tasks } from './tasks.js';
+import { Housekeeping } from './housekeeping.js';
 import { Timers } from './timers.js';
 import { MemoryArchiveFailures } from '../store/archive-failures.js';
 
@@ -27,6 +28,8 @@ export class Hub {
   readonly reads: Reads;
   /** Dead-lettered archives: the admin API lists and retries them. */
   readonly archiveFailures: ArchiveFailures;
+  /** The sweep that restores lost follow-ups; `start()` arms it once the scheduler runs. */
+  readonly housekeeping: Housekeeping;
 
   constructor(d: EngineDeps) {
     const now = d.now ?? Date.now;
@@ -58,5 +61,8 @@ export class Hub {
     this.agents = new Agents(core);
     this.archiveFailures = new ArchiveFailures(d, d.archiveFailures ?? new MemoryArchiveFailures(), now);
     new Timers(core, this.archiveFailures).register();
+    const deadLettered = async () => new Set((await this.archiveFailures.store.list()).map((f) => f.conversationId));
+    this.housekeeping = new Housekeeping(core, deadLettered, d.housekeepingSeconds ?? 30);
+    this.housekeeping.register();
   }
 }

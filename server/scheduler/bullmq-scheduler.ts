@@ -131,6 +131,12 @@ export class BullMQScheduler implements Scheduler {
     this.options.log?.warn({ kind, key }, 'timer kept changing state while being set');
   }
 
+  async ensure<D>(kind: TimerKind, key: string, dueAt: number, data: D): Promise<void> {
+    // Adding an id that exists, in any state, is a no-op in BullMQ; finished jobs are removed at once.
+    const payload: JobData = { kind, key, data, dueAt, attempt: 1 };
+    await this.queue.add(kind, payload, { ...optionsFor(kind), jobId: timerJobId(kind, key), delay: Math.max(0, dueAt - Date.now()) });
+  }
+
   async cancel(kind: TimerKind, key: string): Promise<void> {
     // 0 when the job is locked (its handler runs now): nothing to do, the handler decides.
     await this.queue.remove(timerJobId(kind, key));

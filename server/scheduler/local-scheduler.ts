@@ -33,6 +33,10 @@ export class LocalScheduler implements Scheduler {
     this.arm({ kind, key, data, dueAt, attempt: 1 }, dueAt);
   }
 
+  async ensure<D>(kind: TimerKind, key: string, dueAt: number, data: D): Promise<void> {
+    if (!this.armed.has(`${kind}:${key}`)) this.arm({ kind, key, data, dueAt, attempt: 1 }, dueAt);
+  }
+
   async cancel(kind: TimerKind, key: string): Promise<void> {
     const id = `${kind}:${key}`;
     const a = this.armed.get(id);

@@ -54,6 +54,7 @@ try {
     HUB_DRAIN_NOTICE_SECONDS: '1',
     HUB_AGENT_GRACE_SECONDS: '60',
     HUB_ARCHIVE_BACKOFF_MS: '250',
+    HUB_HOUSEKEEPING_SECONDS: '5',
     HUB_ARCHIVE_MAX_ATTEMPTS: '100',
     // One machine's clients all come from 127.0.0.1: lift the per-IP and per-socket limits as the bench does.
     HUB_IP_CONNECT_RATE: '1000000',

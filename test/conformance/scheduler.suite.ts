@@ -130,6 +130,25 @@ export function schedulerSuite(
       expect(fired.of('i2')).toHaveLength(1);
     });
 
+    it('ensure arms a timer that is not armed, and leaves an armed one where it is', async () => {
+      const s = await node();
+      await s.ensure('offer', 'e1', Date.now() + 200, { v: 1 });
+      const armedAt = Date.now() + 600;
+      await s.set('inactivity', 'e2', armedAt, { v: 'set' });
+      await s.ensure('inactivity', 'e2', Date.now() + 100, { v: 'ensure' });
+      await fired.until(() => fired.of('e1').length > 0 && fired.of('e2').length > 0, 10_000, 'e1 and e2');
+      expect(fired.of('e1')[0]!.timer.data).toEqual({ v: 1 });
+      const [e2] = fired.of('e2');
+      expect(e2!.timer.data).toEqual({ v: 'set' });
+      expect(e2!.at).toBeGreaterThanOrEqual(armedAt - 5);
+      // Once fired and finished (a later sentinel fired) it is gone: ensure arms it again. While its
+      // handler runs it still counts as armed: the handler decides (the class comments).
+      await settle(s);
+      await s.ensure('inactivity', 'e2', Date.now() + 100, { v: 'again' });
+      await fired.until(() => fired.of('e2').length === 2, 10_000, 'e2 again');
+      expect(fired.of('e2')[1]!.timer.data).toEqual({ v: 'again' });
+    });
+
     it('a due time in the past fires at once', async () => {
       const s = await node();
       const dueAt = Date.now() - 1_000;

@@ -63,6 +63,10 @@ export class RecordingScheduler implements Scheduler {
     // Far in the future: the test fires what it wants with `fire`.
     await this.inner.set(kind, key, dueAt + 3_600_000, data);
   }
+  async ensure<D>(kind: TimerKind, key: string, dueAt: number, data: D): Promise<void> {
+    if (this.armed.has(`${kind}:${key}`)) return;
+    await this.set(kind, key, dueAt, data);
+  }
   async cancel(kind: TimerKind, key: string): Promise<void> {
     this.trace.push(`timer cancel ${kind}`);
     this.armed.delete(`${kind}:${key}`);

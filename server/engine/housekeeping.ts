@@ -1,0 +1,94 @@
+import type { TimerOutcome } from '../ports.js';
+import { controllerConfig } from '../domain/controller-rules.js';
+import { repairs, type Repair } from '../domain/housekeeping.js';
+import type { ConversationRef, OfferTimerData, RunContext } from './context.js';
+import type { EngineCore } from './core.js';
+
+const SWEEP = { kind: 'housekeeping', key: 'sweep' } as const;
+
+/**
+ * The housekeeping timer: one job for the whole hub (a BullMQ job in cluster mode, so it runs on
+ * one node at a time and outlives any node), firing every `periodSeconds`. Each run re-derives the
+ * after-write follow-ups of every live conversation from its committed state and applies what is
+ * missing (domain/housekeeping.ts says why and what). A node's death between a commit and its
+ * follow-ups delays them by at most one period.
+ */
+export class Housekeeping {
+  constructor(
+    private readonly e: EngineCore,
+    private readonly deadLettered: () => Promise<Set<string>>,
+    private readonly periodSeconds: number,
+  ) {}
+
+  register(): void {
+    this.e.d.scheduler.handle<Record<string, never>>('housekeeping', () => this.sweep());
+  }
+
+  /** Every node arms it at start; only the first one's arming counts. */
+  start(): Promise<void> {
+    return this.e.d.scheduler.ensure(SWEEP.kind, SWEEP.key, this.e.now() + this.periodSeconds * 1000, {});
+  }
+
+  /** One pass over the live conversations; fires again a period later. */
+  async sweep(): Promise<TimerOutcome> {
+    const ids = await this.e.d.store.listIds();
+    const dead = await this.deadLettered();
+    let repaired = 0;
+    for (const id of ids) {
+      try {
+        repaired += await this.repair(id, dead.has(id));
+      } catch (err) {
+        this.e.d.log.warn({ err, conversationId: id }, 'housekeeping: repair failed; next sweep tries again');
+      }
+    }
+    if (repaired > 0) this.e.d.log.info({ conversations: ids.length, repaired }, 'housekeeping: follow-ups restored');
+    return { rearmAt: this.e.now() + this.periodSeconds * 1000 };
+  }
+
+  /** How many repairs changed something (a timer armed, an action run); ensures of armed timers count 0. */
+  private async repair(id: string, deadLettered: boolean): Promise<number> {
+    const stored = await this.e.d.store.get(id);
+    if (!stored) return 0;
+    const channel = await this.e.reads.channelOfDoc(stored.doc);
+    const config = controllerConfig(channel);
+    const facts = {
+      now: this.e.now(),
+      sessionActivity: stored.sessionActivity,
+      inactivitySeconds: await this.e.reads.inactivitySeconds(stored.doc),
+      offerTimeoutSeconds: channel?.offerTimeoutSeconds ?? 30,
+      tasks: await this.e.d.routing.tasksOf(id),
+      deadLettered,
+      botEverJoined: true,
+    };
+    let list = repairs(config, stored.doc, facts);
+    // Only a conversation with nobody serving it needs its log read: was the bot ever in it?
+    if (config.botId !== undefined && list.some((r) => r.type === 'controller')) {
+      const log = await this.e.d.store.all(id);
+      const botEverJoined = log.some((a) => a.type === 'participant.joined' && a.payload.participant.id === config.botId);
+      list = repairs(config, stored.doc, { ...facts, botEverJoined });
+    }
+    let changed = 0;
+    for (const r of list) changed += await this.apply(id, r, channel);
+    return changed;
+  }
+
+  private async apply(id: string, r: Repair, channel: Awaited<ReturnType<EngineCore['reads']['channelOfDoc']>>): Promise<number> {
+    const run: RunContext = { timer: SWEEP };
+    switch (r.type) {
+      case 'ensure.timer':
+        await this.e.d.scheduler.ensure<ConversationRef>(r.kind, r.key, r.dueAt, { conversationId: id });
+        return 0;
+      case 'ensure.offer':
+        await this.e.d.scheduler.ensure<OfferTimerData>('offer', r.taskId, r.dueAt, { agentId: r.agentId });
+        return 0;
+      case 'route':
+        // Pull mode announces a task once; agents pull it from the queue (queue.list) meanwhile.
+        if ((channel?.routingMode ?? 'push') === 'push') await this.e.tasks.route(r.task, 'push');
+        return 0;
+      case 'controller':
+        this.e.d.log.info({ conversationId: id, action: r.action.type }, 'housekeeping: a lost controller follow-up runs');
+        await this.e.pipeline.act(run, id, [r.action], channel);
+        return 1;
+    }
+  }
+}
