@@ -11,6 +11,11 @@ try {
     log.warn({ file: config.generatedSecretsFile }, 'HUB_JWT_SECRET / HUB_ADMIN_KEY not set: using secrets generated and kept in this file');
   }
   const hub = await startHub(config, { log });
+  // Libraries that discard a Redis command's promise (the Redis adapter's PUBLISH, the emitter's:
+  // socket.io-redis-emitter#139) reject it unhandled when Redis goes away, which by Node's default
+  // ends the process: the chaos run saw nodes exit 1 on a Redis restart. The command is lost either
+  // way (the SDK's resync and housekeeping cover what it carried); the node stays up and says so.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (a discarded promise); the node goes on'));
   let stopping = false;
   // SIGTERM and SIGINT drain (server/transport/drain.ts) within HUB_DRAIN_SECONDS; a second signal, or the time limit, ends the process at once.
   const stop = (signal: string) => {

@@ -56,6 +56,15 @@ export async function createDatabase(opts: DatabaseOptions): Promise<HubDatabase
     opts.onError?.();
     logger.warn({ err }, 'postgres idle client error');
   });
+  // Nor one dying while checked out between two queries (a kysely transaction): pg emits 'error' on
+  // the client then, with no pool listener attached, which crashed a node when the chaos run cut
+  // Postgres off. The query in progress, or the next, fails and is retried by its caller.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      opts.onError?.();
+      logger.warn({ err }, 'postgres client error');
+    });
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...failedQueries(opts.onError) });
   if (schema) {
     try {

@@ -41,3 +41,18 @@ export function printReport(r: ChaosResult, say: (s: string) => void): void {
   say('| | |\n|---|--:|\n' + rows.map(([k, val]) => `| ${k} | ${val} |`).join('\n'));
   for (const e of [...v.examples, ...r.laneFailures.slice(0, 5)]) say(`  ${e}`);
 }
+
+/** For the first few conversations named in a violation: their live state, as the admin API has it (a lead for whoever reads the run). */
+export async function explain(examples: string[], get: (path: string) => Promise<{ status: number; body: any }>, say: (s: string) => void): Promise<void> {
+  const ids = [...new Set(examples.map((e) => /^([0-9a-f-]{36})/.exec(e)?.[1]).filter((id): id is string => id !== undefined))].slice(0, 6);
+  for (const id of ids) {
+    const res = await get(`/api/conversations/${id}`).catch((err: unknown) => ({ status: 0, body: String(err) }));
+    if (res.status !== 200) {
+      say(`  ${id}: admin API ${res.status}`);
+      continue;
+    }
+    const v = res.body as { state: string; participants: { id: string; role: string }[]; channelSessions: { state: string; closeReason?: string }[]; activities: { seq: number; type: string; from: { role: string } }[] };
+    const last = v.activities.slice(-6).map((a) => `${a.seq}:${a.type}(${a.from.role})`).join(' ');
+    say(`  ${id}: ${v.state}; in it: ${v.participants.map((p) => p.role).join(',') || 'nobody'}; sessions: ${v.channelSessions.map((s) => s.state + (s.closeReason ? `/${s.closeReason}` : '')).join(',')}; last: ${last}`);
+  }
+}

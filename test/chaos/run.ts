@@ -18,7 +18,7 @@ import { inject, type FaultKind, type FaultRecord, type Rig } from './faults.js'
 import { newHistory } from './history.js';
 import { prepareLane } from './lanes.js';
 import { readArchives } from './archives.js';
-import { printReport, type ChaosResult } from './report.js';
+import { explain, printReport, type ChaosResult } from './report.js';
 
 const quick = process.argv.includes('--quick');
 const P = quick
@@ -109,6 +109,7 @@ try {
   const result: ChaosResult = { run, quick, params: P, seconds: totalSeconds, loadSeconds: P.loadSeconds, faults, laneFailures, archived, verdict, violations: violationsOf(verdict) + laneFailures.length };
   writeFileSync('chaos-results.json', `${JSON.stringify(result, null, 2)}\n`);
   printReport(result, say);
+  await explain(verdict.examples, (path) => cluster!.admin(rig.live[0]!, 'GET', path), say);
   exitCode = result.violations === 0 ? 0 : 1;
 } catch (err) {
   say(`chaos run failed: ${err instanceof Error ? err.stack : String(err)}`);
