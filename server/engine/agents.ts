@@ -52,6 +52,9 @@ export class Agents {
   async socketClosed(actor: Actor): Promise<void> {
     if (await this.e.d.fanout.isConnected(actor.id)) return;
     await this.e.d.routing.setConnected(actor.id, false, this.e.now());
+    // Its reconnect to another node (a drain) may have landed between the look and the write, and
+    // that node's `connected` ran before this `false`: look again, or the agent stays "away".
+    if (await this.e.d.fanout.isConnected(actor.id)) return this.connected(actor);
     await this.e.d.scheduler.set('agent-grace', actor.id, this.e.now() + this.e.d.agentGraceSeconds * 1000, {});
   }
 }

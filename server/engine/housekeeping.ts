@@ -34,13 +34,16 @@ export class Housekeeping {
     const ids = await this.e.d.store.listIds();
     const dead = await this.deadLettered();
     let repaired = 0;
+    const failed: { conversationId: string; err: unknown }[] = [];
     for (const id of ids) {
       try {
         repaired += await this.repair(id, dead.has(id));
       } catch (err) {
-        this.e.d.log.warn({ err, conversationId: id }, 'housekeeping: repair failed; next sweep tries again');
+        failed.push({ conversationId: id, err });
       }
     }
+    // One line per sweep: during an outage every conversation fails the same way.
+    if (failed.length > 0) this.e.d.log.warn({ err: failed[0]!.err, conversationId: failed[0]!.conversationId, failed: failed.length }, 'housekeeping: repairs failed; the next sweep tries again');
     if (repaired > 0) this.e.d.log.info({ conversations: ids.length, repaired }, 'housekeeping: follow-ups restored');
     return { rearmAt: this.e.now() + this.periodSeconds * 1000 };
   }

@@ -52,6 +52,11 @@ export class Timers {
   private async agentGone(agentId: string): Promise<void> {
     const agent = await this.e.d.routing.getAgent(agentId);
     if (!agent || agent.connected) return;
+    // Marked away by a close that raced its reconnect elsewhere (agents.ts): it is here after all.
+    if (await this.e.d.fanout.isConnected(agentId)) {
+      await this.e.d.routing.setConnected(agentId, true, this.e.now());
+      return this.e.tasks.fill(agentId);
+    }
     for (const taskId of agent.offeredTaskIds) await this.offerExpired(taskId, agentId);
   }
 

@@ -63,6 +63,8 @@ export function resyncingAdapter(make: AdapterFactory, opts: { clients: readonly
     const stop = watchRedisReturns(opts.clients, () => {
       opts.log?.info({ namespace: ns.name, sockets: ns.sockets.size }, 'redis back: local sockets told to resync');
       ns.local.emit('resync', {});
+      // For the server's own catch-up (socket-server.ts): views and agent presence set up again.
+      adapter.emit('resync');
     });
     const close = adapter.close.bind(adapter);
     adapter.close = () => {

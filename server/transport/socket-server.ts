@@ -102,6 +102,18 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
   const { limits } = opts;
   const routes = callRoutes(hub);
 
+  // Redis came back after an outage (transport/resync.ts): pushes of the meantime were lost. The SDK
+  // catches up the conversations it follows; this sets each local staff socket up again, so an
+  // agent's presence and offers are current and a participant added meanwhile (a bot invited while
+  // the push was lost) gets the view of a conversation it does not follow yet.
+  io.of('/').adapter.on('resync', () => {
+    for (const socket of io.of('/').sockets.values()) {
+      const { actor } = socket.data;
+      if (actor.role === 'customer' || actor.role === 'connector') continue;
+      void setUp(socket).catch((err: unknown) => opts.log.warn({ err, participantId: actor.id }, 'set-up after a Redis return failed'));
+    }
+  });
+
   io.on('connection', (socket) => {
     const { actor } = socket.data;
     const stopExpiry = endAtExpiry(socket); // PROTOCOL.md §2.3: `session.expired`, then the hub disconnects

@@ -113,6 +113,8 @@ async function chatConversation(o: LaneOptions, driven: DrivenConversation, cust
   driven.acked.push(...sent.flat());
   await everyAckHanded(o.history, driven, everyone);
   await retrying('session.end', () => customer.call('session.end', {})).catch(doneUnless('session.end'));
+  // At once: a widget whose chat ended does not reconnect (a reconnect would open a new session).
+  customer.close();
   await retrying('bot leave', () => s.bot.call('conversation.leave', { conversationId: id })).catch(doneUnless('bot leave'));
   await retrying('agent leave', () => s.agent.call('conversation.leave', { conversationId: id })).catch(doneUnless('agent leave'));
 }

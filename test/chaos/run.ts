@@ -52,7 +52,6 @@ try {
     LOG_LEVEL: 'info', // the "hub listening" line says a node is up
     HUB_DRAIN_SECONDS: '10',
     HUB_DRAIN_NOTICE_SECONDS: '1',
-    HUB_AGENT_GRACE_SECONDS: '60',
     HUB_ARCHIVE_BACKOFF_MS: '250',
     HUB_HOUSEKEEPING_SECONDS: '5',
     HUB_ARCHIVE_MAX_ATTEMPTS: '100',

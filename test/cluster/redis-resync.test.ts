@@ -5,7 +5,7 @@ import type { Activity } from '@conversation-hub/client-sdk/contract';
 import type { HubClient } from '@conversation-hub/client-sdk';
 import { startCluster, type Cluster, type HubNode } from '../helpers/cluster.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
-import { collect, nextActivity, until } from '../helpers/wait.js';
+import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';
 
 // No silent gap after a Redis restart (issue 11): messages acknowledged while a node's adapter
 // subscriber was away never reach it as pushes; the node tells its sockets to `resync` once its
@@ -36,6 +36,8 @@ interface Pair {
   acked: Activity[];
   received: Activity[];
   resyncs: number;
+  /** The first `conversation` push of the conversation after the join (the server sets staff sockets up again on a Redis return). */
+  viewed: Promise<unknown>;
 }
 
 /** A customer sending on one node, a supervisor following the conversation on the other. */
@@ -48,7 +50,8 @@ async function pair(tag: string, senderNode: HubNode, receiverNode: HubNode): Pr
   const receiver = await cluster.client(receiverNode, { id: `s-${id}`, role: 'supervisor' });
   await receiver.call('conversation.join', { conversationId });
   const all = collect(receiver);
-  const p: Pair = { sender, receiver, conversationId, acked: [], received: all, resyncs: 0 };
+  const viewed = waitFor<{ id: string }>((fn) => (receiver.socket.on('conversation', fn), () => receiver.socket.off('conversation', fn)), (v) => v.id === conversationId, 55_000, 'the view again');
+  const p: Pair = { sender, receiver, conversationId, acked: [], received: all, resyncs: 0, viewed };
   receiver.on('resync', () => void p.resyncs++);
   return p;
 }
@@ -103,6 +106,8 @@ test('every message acknowledged around a Redis restart reaches the connected re
     // Each exactly once, in seq order.
     expect(messagesOf(p).map((a) => a.id)).toEqual(bySeq(p.acked));
     expect(p.resyncs).toBeGreaterThanOrEqual(1);
+    // And the view again: a participant added while pushes were lost (a bot invited) learns of it.
+    await p.viewed;
   }
   expect(allDeliveredMs).toBeLessThanOrEqual(WITHIN_MS);
   log.info({ acked: pairs.map((p) => p.acked.length), missingAtLastAck, resyncs: pairs.map((p) => p.resyncs), lastAckMs, allDeliveredMs }, 'redis restart: every acknowledged message delivered');
