@@ -13,9 +13,21 @@ export class Tasks {
 
   /** The policy's `offered` is checked by the routing store, atomically: only the agent holding the offer may answer it (`conflict` otherwise). */
   async accept(ctx: CallContext, taskId: string): Promise<ConversationView> {
-    const task = await this.e.d.routing.accept(taskId, ctx.actor.id, this.e.now());
+    let task: AgentTask;
+    let retried = false;
+    try {
+      task = await this.e.d.routing.accept(taskId, ctx.actor.id, this.e.now());
+    } catch (err) {
+      // A retried accept whose first try was committed by the routing store but cut off before the
+      // join (a node killed, Redis gone): the task is this agent's already, so finish the join.
+      // Otherwise the task stayed accepted by an agent never in the conversation (the chaos run).
+      const mine = err instanceof HubError && err.code === 'conflict' ? await this.e.d.routing.getTask(taskId) : null;
+      if (mine?.state !== 'accepted' || mine.agentId !== ctx.actor.id) throw err;
+      task = mine;
+      retried = true;
+    }
     await this.e.d.scheduler.cancel('offer', taskId);
-    return this.assign(ctx, task);
+    return this.assign(ctx, task, retried);
   }
 
   async reject(ctx: CallContext, taskId: string): Promise<void> {
@@ -60,18 +72,20 @@ export class Tasks {
   }
 
   /** The agent takes the conversation: joins it, sees it all, and the room learns who has it. */
-  private async assign(ctx: CallContext, task: AgentTask): Promise<ConversationView> {
-    this.e.d.metrics?.queueWait(task.listId, (this.e.now() - Date.parse(task.createdAt)) / 1000);
+  private async assign(ctx: CallContext, task: AgentTask, retried = false): Promise<ConversationView> {
+    if (!retried) this.e.d.metrics?.queueWait(task.listId, (this.e.now() - Date.parse(task.createdAt)) / 1000);
     const now = this.e.iso();
+    let joined = true;
     try {
-      await this.e.pipeline.update(ctx, task.conversationId, join(participant(ctx.actor.id, 'agent', ctx.actor.name, now), 'task', now));
+      joined = (await this.e.pipeline.update(ctx, task.conversationId, join(participant(ctx.actor.id, 'agent', ctx.actor.name, now), 'task', now))).result.joined;
     } catch (err) {
       if (!(err instanceof HubError) || err.code !== 'not_found') throw err;
       // The conversation closed between the offer and the answer.
       await this.e.pipeline.act(ctx, task.conversationId, [{ type: 'close.tasks' }]);
       throw conflict('the conversation has closed');
     }
-    await this.e.pipeline.append(ctx, draft(task.conversationId, 'task.assigned', 'agents', CONTROLLER, { task }, this.e.iso()));
+    // A retry that finds the agent in already does not announce the task twice.
+    if (joined || !retried) await this.e.pipeline.append(ctx, draft(task.conversationId, 'task.assigned', 'agents', CONTROLLER, { task }, this.e.iso()));
     return this.e.reads.view(task.conversationId, 'agent');
   }
 }

@@ -50,3 +50,25 @@ describe('housekeeping sweep', () => {
     expect(e.archived.has(place.conversationId)).toBe(true);
   });
 });
+
+describe('an accept cut off after the routing store committed it', () => {
+  test('the agent retrying it joins the conversation, once; another agent still gets conflict', async () => {
+    const agent = { id: 'agent-1', role: 'agent' as const, name: 'Ann' };
+    const other = { id: 'agent-2', role: 'agent' as const, name: 'Bob' };
+    const e = engineHarness();
+    const { place } = await e.hub.customers.connect({ actor: customer }, {});
+    await e.hub.agents.connected(agent);
+    await e.hub.agents.setState({ actor: agent }, { state: 'ready' });
+    const [task] = await e.routing.tasksOf(place.conversationId);
+    expect(task!.state).toBe('offered');
+    // The first try: the routing store's step committed, then the node died before the join.
+    await e.routing.accept(task!.id, agent.id, Date.now());
+    await expect(e.hub.tasks.accept({ actor: other }, task!.id)).rejects.toMatchObject({ code: 'conflict' });
+    const view = await e.hub.tasks.accept({ actor: agent, socketId: 'a-sock' }, task!.id);
+    expect(view.participants.map((p) => p.id)).toContain(agent.id);
+    await e.hub.tasks.accept({ actor: agent, socketId: 'a-sock' }, task!.id);
+    const log = await e.store.all(place.conversationId);
+    expect(log.filter((a) => a.type === 'participant.joined' && a.from.id === agent.id)).toHaveLength(1);
+    expect(log.filter((a) => a.type === 'task.assigned')).toHaveLength(1);
+  });
+});
