@@ -1,4 +1,5 @@
 import type { Verdict } from './checker.js';
+import type { RoutingStore } from '../../server/ports.js';
 import type { FaultRecord } from './faults.js';
 
 export interface ChaosResult {
@@ -43,7 +44,12 @@ export function printReport(r: ChaosResult, say: (s: string) => void): void {
 }
 
 /** For the first few conversations named in a violation: their live state, as the admin API has it (a lead for whoever reads the run). */
-export async function explain(examples: string[], get: (path: string) => Promise<{ status: number; body: any }>, say: (s: string) => void): Promise<void> {
+export async function explain(
+  examples: string[],
+  hub: { get: (path: string) => Promise<{ status: number; body: any }>; routing: Pick<RoutingStore, 'tasksOf' | 'getAgent'> },
+  say: (s: string) => void,
+): Promise<void> {
+  const { get } = hub;
   const ids = [...new Set(examples.map((e) => /^([0-9a-f-]{36})/.exec(e)?.[1]).filter((id): id is string => id !== undefined))].slice(0, 6);
   for (const id of ids) {
     const res = await get(`/api/conversations/${id}`).catch((err: unknown) => ({ status: 0, body: String(err) }));
@@ -54,5 +60,12 @@ export async function explain(examples: string[], get: (path: string) => Promise
     const v = res.body as { state: string; participants: { id: string; role: string }[]; channelSessions: { state: string; closeReason?: string }[]; activities: { seq: number; type: string; from: { role: string } }[] };
     const last = v.activities.slice(-6).map((a) => `${a.seq}:${a.type}(${a.from.role})`).join(' ');
     say(`  ${id}: ${v.state}; in it: ${v.participants.map((p) => p.role).join(',') || 'nobody'}; sessions: ${v.channelSessions.map((s) => s.state + (s.closeReason ? `/${s.closeReason}` : '')).join(',')}; last: ${last}`);
+    for (const t of await hub.routing.tasksOf(id)) {
+      // The lane's agent serves list-<lane> and is agent-<lane> (lanes.ts).
+      const agentId = t.agentId ?? (t.listId ? `agent-${t.listId.slice('list-'.length)}` : undefined);
+      const a = agentId ? await hub.routing.getAgent(agentId) : null;
+      const agent = a ? `${a.agentId} ${a.state}${a.connected ? '' : ' away'} load ${a.conversationIds.length}/${a.capacity}, offers ${a.offeredTaskIds.length}` : 'no agent record';
+      say(`    task ${t.id.slice(0, 8)} ${t.state}${t.offeredAt ? ` offered ${t.offeredAt}` : ''}; ${agent}`);
+    }
   }
 }

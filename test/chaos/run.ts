@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, writeFileSync } from 'node:fs';
+import { RedisRoutingStore } from '../../server/routing/redis-routing-store.js';
 import { startCluster, type Cluster, type HubNode } from '../helpers/cluster.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { startProxy, type TcpProxy } from '../helpers/proxy.js';
@@ -108,7 +109,12 @@ try {
   const result: ChaosResult = { run, quick, params: P, seconds: totalSeconds, loadSeconds: P.loadSeconds, faults, laneFailures, archived, verdict, violations: violationsOf(verdict) + laneFailures.length };
   writeFileSync('chaos-results.json', `${JSON.stringify(result, null, 2)}\n`);
   printReport(result, say);
-  await explain(verdict.examples, (path) => cluster!.admin(rig.live[0]!, 'GET', path), say);
+  const routing = await RedisRoutingStore.connect(redis.url, { prefix: `${cluster.prefix}:routing:` });
+  try {
+    await explain(verdict.examples, { get: (path) => cluster!.admin(rig.live[0]!, 'GET', path), routing }, say);
+  } finally {
+    await routing.close();
+  }
   exitCode = result.violations === 0 ? 0 : 1;
 } catch (err) {
   say(`chaos run failed: ${err instanceof Error ? err.stack : String(err)}`);
