@@ -21,7 +21,10 @@ export class Agents {
     const status = await this.e.d.routing.setAgentState(id, { state: input.state, ...(capacity ? { capacity } : {}), ...(lists ? { lists } : {}) }, this.e.now());
     const was = new Set(before?.lists ?? []);
     await this.e.d.fanout.setLists(id, status.lists.filter((l) => !was.has(l)), [...was].filter((l) => !status.lists.includes(l)));
-    if (status.state === 'ready') await this.e.tasks.fill(id);
+    // The caller is here (it called through a socket): an "away" that a close racing its reconnect
+    // elsewhere left behind ends now, not at the next reconnect (the chaos run saw tasks wait on it).
+    if (ctx.socketId && !status.connected) await this.connected(ctx.actor);
+    else if (status.state === 'ready') await this.e.tasks.fill(id);
     return status.state;
   }
 

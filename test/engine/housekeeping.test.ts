@@ -72,3 +72,19 @@ describe('an accept cut off after the routing store committed it', () => {
     expect(log.filter((a) => a.type === 'task.assigned')).toHaveLength(1);
   });
 });
+
+describe('an agent marked away while connected', () => {
+  test('its next agent.state through a socket marks it here again and offers it the waiting task', async () => {
+    const agent = { id: 'agent-1', role: 'agent' as const, name: 'Ann' };
+    const e = engineHarness();
+    await e.hub.agents.connected(agent);
+    await e.hub.agents.setState({ actor: agent, socketId: 'a-sock' }, { state: 'ready' });
+    // A close on a draining node that raced the agent's reconnect elsewhere.
+    await e.routing.setConnected(agent.id, false, Date.now());
+    const { place } = await e.hub.customers.connect({ actor: customer }, {});
+    expect((await e.routing.tasksOf(place.conversationId))[0]!.state).toBe('queued');
+    await e.hub.agents.setState({ actor: agent, socketId: 'a-sock' }, { state: 'ready' });
+    expect((await e.routing.getAgent(agent.id))?.connected).toBe(true);
+    expect((await e.routing.tasksOf(place.conversationId))[0]).toMatchObject({ state: 'offered', agentId: agent.id });
+  });
+});
