@@ -110,9 +110,21 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
     for (const socket of io.of('/').sockets.values()) {
       const { actor } = socket.data;
       if (actor.role === 'customer' || actor.role === 'connector') continue;
-      void setUp(socket).catch((err: unknown) => opts.log.warn({ err, participantId: actor.id }, 'set-up after a Redis return failed'));
+      void setUpAgain(socket);
     }
   });
+
+  /** A restarted Redis answers `LOADING` while it replays its AOF, after the clients are ready: retried for about a minute. */
+  async function setUpAgain(socket: HubSocket): Promise<void> {
+    for (let attempt = 1, wait = 250; socket.connected; attempt++, wait = Math.min(wait * 2, 5_000)) {
+      try {
+        return await setUp(socket);
+      } catch (err) {
+        if (attempt >= 15) return void opts.log.warn({ err, participantId: socket.data.actor.id }, 'set-up after a Redis return failed');
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 
   io.on('connection', (socket) => {
     const { actor } = socket.data;
