@@ -31,7 +31,7 @@ export interface DrivenConversation {
   /** Clients (by name) present from before the first send until every ack was in: each must be handed every acked message. */
   receivers: string[];
   acked: AckedMessage[];
-  /** The load gave up on it (a step that never completed); its archive is still checked. */
+  /** The load gave up waiting on a step (and ended the conversation); its archive is still checked. */
   abandoned?: string;
 }
 

@@ -53,6 +53,8 @@ async function runLane(o: LaneOptions, name: string, staff: Staff | undefined): 
       else await idleConversation(o, driven, customer, customerId);
     } catch (err) {
       driven.abandoned = err instanceof Error ? err.message : String(err);
+      // The customer gives up and leaves, the staff too: the conversation closes and is archived.
+      if (staff && driven.id) await endStalled(customer, staff, driven.id);
     } finally {
       customer.close();
       o.make.all.delete(customer);
@@ -133,6 +135,12 @@ async function idleConversation(o: LaneOptions, driven: DrivenConversation, cust
 async function everyAckHanded(h: History, d: DrivenConversation, clients: HubClient[]): Promise<void> {
   const done = () => d.receivers.every((r) => d.acked.every((m) => !(m.receivers ?? d.receivers).includes(r) || handed(h, r, d.id, (x) => x.id === m.id)));
   await until(clients, done, 30_000, 'every ack handed').catch(() => {});
+}
+
+async function endStalled(customer: HubClient, s: Staff, conversationId: string): Promise<void> {
+  await retrying('session.end', () => customer.call('session.end', {})).catch(() => {});
+  customer.close();
+  for (const c of [s.bot, s.agent]) await retrying('leave', () => c.call('conversation.leave', { conversationId })).catch(() => {});
 }
 
 /** A retried step may find its first attempt done (the ack was lost): `forbidden`/`conflict`/`not_found` then mean done. */

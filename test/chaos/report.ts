@@ -35,7 +35,7 @@ export function printReport(r: ChaosResult, say: (s: string) => void): void {
     ['reordered', v.reordered],
     ['archive mismatches', v.archiveMismatches],
     ['timer violations', v.timerViolations],
-    ['conversations abandoned', v.abandoned],
+    ['stalled (a handover not answered in time; not counted as a violation)', v.stalled],
     ['lanes failed', r.laneFailures.length],
     ['violations', r.violations],
   ];

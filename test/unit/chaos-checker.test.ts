@@ -91,11 +91,16 @@ describe('chaos checker', () => {
     expect(check(chat).timerViolations).toBe(1);
   });
 
-  test('an abandoned conversation counts, and says why', () => {
+  test('a stalled chat is counted and explained, not a violation; an idle one given up on is a timer violation', () => {
     const h = clean();
     h.conversations[0]!.abandoned = 'the agent joined: not within 60000 ms';
     const v = check(h);
-    expect(v.abandoned).toBe(1);
-    expect(v.examples).toContain('c1 abandoned: the agent joined: not within 60000 ms');
+    expect(v.stalled).toBe(1);
+    expect(violationsOf(v)).toBe(0);
+    expect(v.examples).toContain('c1 stalled: the agent joined: not within 60000 ms');
+    const idle = clean();
+    idle.conversations[0]!.kind = 'idle';
+    idle.conversations[0]!.abandoned = 'the inactivity close: not within 94000 ms';
+    expect(check(idle)).toMatchObject({ stalled: 0, timerViolations: 1 });
   });
 });
