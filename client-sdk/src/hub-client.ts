@@ -143,6 +143,7 @@ export class HubClient {
   close(): void {
     this.renew.closed = true;
     clearTimeout(this.renew.timer);
+    this.delivery.close();
     this.socket.disconnect();
   }
 

@@ -7,6 +7,10 @@ interface Cursor {
   ahead: Map<number, Activity>;
   /** Deliveries for one conversation run one after another. */
   chain: Promise<void>;
+  /** A catch-up that failed waits for this retry (or an earlier activity, reconnect or resync). */
+  retry?: ReturnType<typeof setTimeout>;
+  /** Failures in a row; the backoff doubles from 250 ms to 10 s, and 12 failures (about a minute) end the retries. */
+  failures: number;
 }
 
 export interface DeliveryPorts {
@@ -25,6 +29,7 @@ export interface DeliveryPorts {
  */
 export class OrderedDelivery {
   private readonly cursors = new Map<string, Cursor>();
+  private closed = false;
 
   constructor(private readonly ports: DeliveryPorts) {}
 
@@ -69,17 +74,34 @@ export class OrderedDelivery {
     for (const id of this.cursors.keys()) this.enqueue(id, () => this.catchUp(id));
   }
 
+  /** Stops the retries (the client is closed). */
+  close(): void {
+    this.closed = true;
+    for (const c of this.cursors.values()) clearTimeout(c.retry);
+  }
+
   private cursor(id: string): Cursor {
     let c = this.cursors.get(id);
-    if (!c) this.cursors.set(id, (c = { seen: -1, ahead: new Map(), chain: Promise.resolve() }));
+    if (!c) this.cursors.set(id, (c = { seen: -1, ahead: new Map(), chain: Promise.resolve(), failures: 0 }));
     return c;
   }
 
   private enqueue(conversationId: string, step: () => Promise<void> | void): void {
     const c = this.cursor(conversationId);
-    c.chain = c.chain.then(step).catch(() => {
-      // A failed catch-up is retried on the next activity, reconnect or resync.
-    });
+    c.chain = c.chain.then(step).then(
+      () => void (c.failures = 0),
+      // A failed catch-up (the hub's Redis still loading after a restart) is tried again with
+      // backoff: the last activities of a conversation may have no later one to reveal the gap.
+      () => this.retryLater(conversationId, c),
+    );
+  }
+
+  private retryLater(conversationId: string, c: Cursor): void {
+    if (this.closed || c.retry !== undefined || ++c.failures > 12) return;
+    c.retry = setTimeout(() => {
+      c.retry = undefined;
+      if (!this.closed) this.enqueue(conversationId, () => this.catchUp(conversationId));
+    }, Math.min(10_000, 250 * 2 ** (c.failures - 1)));
   }
 
   private async receive(a: Activity): Promise<void> {
