@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePort } from '../helpers/free-port.js';
 
 /** Debian's nginx (`apt-get install nginx`); `NGINX_BIN` points elsewhere. */
 export const nginxBin = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
@@ -22,16 +22,6 @@ export interface Nginx {
 }
 
 /** A free loopback port (nobody else binds loopback ports here between this and nginx's bind). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * docker/nginx.conf with the compose names made loopback addresses: `hub-a:3000` and `hub-b:3000`

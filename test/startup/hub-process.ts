@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { freePort } from '../helpers/free-port.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -30,19 +30,11 @@ export interface HubProcess {
   output(): string;
 }
 
+/** A port nothing listens on. */
+export const closedPort = freePort;
+
 export const schemaName = () => `startup_${randomBytes(5).toString('hex')}`;
 
-/** A port nothing listens on (taken, then freed). */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export function startHubProcess(env: Record<string, string>): HubProcess {
   const child = spawn(process.execPath, ['--conditions=conversation-hub-source', '--import', 'tsx', 'server/main.ts'], {
