@@ -48,7 +48,7 @@ export class Housekeeping {
     return { rearmAt: this.e.now() + this.periodSeconds * 1000 };
   }
 
-  /** How many repairs changed something (a timer armed, an action run); ensures of armed timers count 0. */
+  /** How many lost controller actions it ran (an ensured timer or a routing pass is not counted: neither says whether it changed anything). */
   private async repair(id: string, deadLettered: boolean): Promise<number> {
     const stored = await this.e.d.store.get(id);
     if (!stored) return 0;
