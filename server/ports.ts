@@ -10,6 +10,7 @@ import type {
   ConversationState,
   ConversationView,
   Customer,
+  RoutingMode,
   ServerToClientEvents,
   TypingPush,
   User,
@@ -17,7 +18,7 @@ import type {
 import type { ConversationDoc, Transition } from './domain/conversation.js';
 import type { Database } from './persistence/database.js';
 import type { HubRedisClient } from './redis/connect.js';
-import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued } from './routing/routing-store.js';
+import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, PositionNotes, Requeued } from './routing/routing-store.js';
 import type { RetryPolicy, TimerHandler, TimerKind } from './scheduler/scheduler.js';
 import type { ArchiveFailureStore } from './store/archive-failures.js';
 import type { AppendOptions, AppendResult, Committed, StoredConversation } from './store/conversation-store.js';
@@ -30,7 +31,7 @@ import type { AppendOptions, AppendResult, Committed, StoredConversation } from 
 
 export type { AppendOptions, AppendResult, Committed, StoredConversation } from './store/conversation-store.js';
 export type { ArchiveFailure, ArchiveFailureStore } from './store/archive-failures.js';
-export type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, Requeued } from './routing/routing-store.js';
+export type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, PositionChange, PositionNotes, Requeued } from './routing/routing-store.js';
 export type { RetryPolicy, Timer, TimerHandler, TimerKind, TimerOutcome } from './scheduler/scheduler.js';
 
 /**
@@ -93,14 +94,17 @@ export type ConversationStateCounts = Partial<Record<ConversationState, number>>
  */
 export interface RoutingStore {
   /**
-   * Sets state, and capacity and lists when given, creating the agent (disconnected) when unknown.
-   * Becoming ready (from not_ready or unknown) resets `idleSince` to `now`. Pending offers stay:
-   * they expire or get answered.
+   * Sets state, and capacity, lists and skills when given, creating the agent (disconnected) when
+   * unknown, with the store's default capacity (`HUB_AGENT_CAPACITY`). Becoming ready (from
+   * not_ready or unknown) resets `idleSince` to `now`. A change of state or reason sets
+   * `stateSince`. Pending offers stay: they expire or get answered.
    */
   setAgentState(agentId: string, input: AgentStateInput, now: number): Promise<AgentStatus>;
-  /** Whether the agent has a socket somewhere; creates it not_ready when unknown. */
+  /** Whether the agent has a socket somewhere; creates it not_ready, with the default capacity, when unknown. */
   setConnected(agentId: string, connected: boolean, now: number): Promise<AgentStatus>;
   getAgent(agentId: string): Promise<AgentStatus | null>;
+  /** Every agent known, by agentId: the dashboard and housekeeping. */
+  listAgents(): Promise<AgentStatus[]>;
 
   /** Creates a queued task; `conflict` if the id exists. See `unlessPending`. */
   createTask(input: CreateTaskInput, now: number): Promise<{ task: AgentTask; created: boolean }>;
@@ -111,6 +115,14 @@ export interface RoutingStore {
   queued(listId: string | null): Promise<AgentTask[]>;
   /** How many tasks wait on each list that has any (`null`: without a list): for the metrics. */
   queueLengths(): Promise<QueueLength[]>;
+  /** Tasks of the list waiting for an agent (queued or offered), oldest first, both modes. */
+  waiting(listId: string | null): Promise<AgentTask[]>;
+  /**
+   * The customers' places on the list: each waiting task's position (1 = oldest) compared with the
+   * one last noted for it; a different one is noted (with `now`) and answered, unless the last
+   * note is younger than `minIntervalMs` (then `retryAt`). Atomic, so two nodes never both tell.
+   */
+  notePositions(listId: string | null, now: number, minIntervalMs: number): Promise<PositionNotes>;
 
   /**
    * Push mode: picks the agent with `pickAgent` (not one that rejected it or let it expire) and
@@ -135,6 +147,18 @@ export interface RoutingStore {
    */
   reject(taskId: string, agentId: string, now: number): Promise<Requeued>;
   /**
+   * A queued push-mode task that agents refused, offered again (`offerRetrySeconds` later): its
+   * refusals are forgotten, and of the agents that refused it and fit now, the one that refused
+   * first is offered it; when none fits, `offerNext`'s pick. Null, nothing offered, when no agent
+   * fits or the task is not a queued push-mode task (its refusals are forgotten all the same).
+   */
+  retryOffer(taskId: string, now: number, expiresAt: number): Promise<Offer | null>;
+  /**
+   * A queued task with a target (a transfer the target refused): it loses the target and joins
+   * `listId` (none: no list) in `mode`, not to be offered to `exclude`. `conflict` unless queued.
+   */
+  retarget(taskId: string, to: { listId?: string; mode: RoutingMode; exclude: string[] }, now: number): Promise<AgentTask>;
+  /**
    * The offer timer fired: the same as reject. Null, nothing changed, when the offer is no longer
    * pending for that agent (accepted, rejected or closed meanwhile): a late timer is normal.
    */
@@ -142,8 +166,9 @@ export interface RoutingStore {
   /**
    * An agent takes a queued task (pull mode; a push-mode task still queued too): queued →
    * accepted, load +1. Of concurrent callers exactly one wins; the others get `conflict`.
-   * `not_found` for an unknown task or agent, `forbidden` when the agent does not serve its list,
-   * `conflict` when the agent has no free slot.
+   * `not_found` for an unknown task or agent, `forbidden` when the agent does not serve its list
+   * or lacks a required skill, `conflict` when the agent has no free slot.
+   * Accepting (here and in `accept`) notes the task's wait for its list's `averageWaitSeconds`.
    */
   pull(taskId: string, agentId: string, now: number): Promise<AgentTask>;
   /**

@@ -47,6 +47,13 @@ export const POLICY: { readonly [C in CallName]: Partial<Record<TokenRole, Rule>
   // Supervisors may monitor any conversation; apps only those of channels that name them.
   'conversation.join': { supervisor: ALL, app: ['channel-app'] },
   'conversation.leave': { agent: IN, supervisor: IN, bot: IN, app: IN },
+  // Ending and reassigning: the agent serving it, or any supervisor (they run the floor).
+  'conversation.end': { agent: IN, supervisor: ALL },
+  'conversation.reassign': { supervisor: ALL },
+  'supervisor.watch': { supervisor: 'self' },
+  'supervisor.unwatch': { supervisor: 'self' },
+  // Names an agent; every agent is a supervisor's to set not ready.
+  'supervisor.agent.state': { supervisor: ALL },
 };
 
 /** Whether the role may make the call at all. */

@@ -21,6 +21,8 @@ export interface AgentPresence {
   pendingOffers: number;
   /** Lists (queues) it serves. */
   lists: string[];
+  /** What it can do: a task with required skills goes only to agents with all of them. */
+  skills: string[];
   /** Epoch ms since it last had zero load or became ready: the smallest is the one idle longest. */
   idleSince: number;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Activity } from '@conversation-hub/client-sdk/contract';
 import type { Actor } from '../domain/actor.js';
+import type { ReportSink } from '../reporting/report-events.js';
 import type { Archive, ArchiveFailureStore, ChannelDirectory, ConversationStore, CustomerDirectory, Fanout, RoutingStore, Scheduler, TimerKind, UserDirectory } from '../ports.js';
 
 /** Where a customer socket is: its conversation and channel session. The transport keeps it per socket. */
@@ -54,6 +55,8 @@ export interface EngineDeps {
   archiveRetry?: ArchiveRetry;
   /** The clock (epoch ms); tests may give their own. */
   now?: () => number;
+  /** Where report rows go while conversations are live (server/reporting/); absent, none are written. */
+  reports?: ReportSink;
   /** What the engine counts (server/transport/metrics.ts); absent, nothing is. */
   metrics?: EngineMetrics;
 }

@@ -11,6 +11,7 @@ import { Reads } from './reads.js';
 import { TaskRouting } from './task-routing.js';
 import { Tasks } from './tasks.js';
 import { Housekeeping } from './housekeeping.js';
+import { Supervisors } from './supervisors.js';
 import { Timers } from './timers.js';
 import { MemoryArchiveFailures } from '../store/archive-failures.js';
 
@@ -25,6 +26,7 @@ export class Hub {
   readonly participants: Participants;
   readonly tasks: Tasks;
   readonly agents: Agents;
+  readonly supervisors: Supervisors;
   readonly reads: Reads;
   /** Dead-lettered archives: the admin API lists and retries them. */
   readonly archiveFailures: ArchiveFailures;
@@ -59,6 +61,7 @@ export class Hub {
     this.participants = new Participants(core);
     this.tasks = new Tasks(core);
     this.agents = new Agents(core);
+    this.supervisors = new Supervisors(core);
     this.archiveFailures = new ArchiveFailures(d, d.archiveFailures ?? new MemoryArchiveFailures(), now);
     new Timers(core, this.archiveFailures).register();
     const deadLettered = async () => new Set((await this.archiveFailures.store.list()).map((f) => f.conversationId));

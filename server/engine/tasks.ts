@@ -64,6 +64,11 @@ export class Tasks {
     return task;
   }
 
+  /** `conversation.end`: the customer's sessions close with a controller message; wrap-up or closing follow the rules. */
+  async end(_ctx: CallContext, _input: CallInput<'conversation.end'>): Promise<void> {
+    throw conflict('not built yet');
+  }
+
   /** The wrap-up: recorded for the agents; the Controller then lets the agent go. */
   async submitWrapUp(ctx: CallContext, input: CallInput<'wrapup.submit'>): Promise<void> {
     await this.e.reads.requireParticipant(input.conversationId, ctx.actor.id);

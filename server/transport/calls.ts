@@ -81,6 +81,26 @@ export function callRoutes(hub: Hub): CallRoutes {
         return ok({});
       },
     },
+    'conversation.end': {
+      handle: async (ctx, input) => {
+        await hub.tasks.end(ctx, input);
+        return ok({});
+      },
+    },
+    'conversation.reassign': { handle: async (ctx, input) => ok({ task: await hub.supervisors.reassign(ctx, input) }) },
+    'supervisor.watch': { handle: async (ctx) => ok({ dashboard: await hub.supervisors.watch(ctx) }) },
+    'supervisor.unwatch': {
+      handle: async (ctx) => {
+        await hub.supervisors.unwatch(ctx);
+        return ok({});
+      },
+    },
+    'supervisor.agent.state': {
+      handle: async (ctx, input) => {
+        await hub.supervisors.forceNotReady(ctx, input);
+        return ok({ state: 'not_ready' });
+      },
+    },
   };
 }
 

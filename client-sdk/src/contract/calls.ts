@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Attachment, ChannelData, Visibility } from './objects.js';
+import { RequiredSkills } from './routing.js';
 import { Id, JsonObject, Limits, LongText, safeString, Text } from './strings.js';
 
 // ---- call payloads (PROTOCOL.md §3.2) -------------------------------------
@@ -21,8 +22,11 @@ export const ActivitiesSince = z.object({
   limit: z.number().int().min(1).max(Limits.sinceLimitMax).optional(),
 });
 export const SessionEnd = z.object({});
+/** A not-ready reason: "break", "training"... (addition). */
+export const NotReadyReason = safeString({ min: 1, max: 100 });
 export const AgentState = z.object({
   state: z.enum(['ready', 'not_ready']),
+  reason: NotReadyReason.optional(),
   capacity: z.number().int().min(1).max(100).optional(),
   lists: z.array(Id).max(100).optional(),
 });
@@ -36,12 +40,21 @@ export const HandoffRequest = z.object({
   sentiment: z.union([safeString({ max: 50 }), z.number().min(-1).max(1)]).optional(),
   summary: LongText.optional(),
   listId: Id.optional(),
+  /** Addition: skills the agent must have, on top of the channel's. */
+  skills: RequiredSkills.optional(),
 });
 export const ConversationTransfer = z.object({
   conversationId: Id,
   to: z.union([z.object({ agentId: Id }).strict(), z.object({ listId: Id }).strict()]),
 });
 export const ConversationRef = z.object({ conversationId: Id });
+/** Addition: an agent or supervisor ends the conversation; `reason` is told to the customer. */
+export const ConversationEnd = z.object({ conversationId: Id, reason: safeString({ min: 1, max: 500 }).optional() });
+/** Addition: a supervisor hands a conversation to another agent or list. */
+export const ConversationReassign = ConversationTransfer;
+/** Addition: a supervisor forces an agent not ready. */
+export const SupervisorAgentState = z.object({ agentId: Id, state: z.literal('not_ready'), reason: NotReadyReason.optional() });
+export const SupervisorWatch = z.object({});
 export const WrapupSubmit = z.object({
   conversationId: Id,
   codes: z.array(safeString({ min: 1, max: 100 })).max(20).optional(),
@@ -84,6 +97,11 @@ export const CallSchemas = {
   'connector.inbound': ConnectorInbound,
   'connector.session.end': ConnectorSessionEnd,
   'custom.send': CustomSend,
+  'conversation.end': ConversationEnd,
+  'conversation.reassign': ConversationReassign,
+  'supervisor.watch': SupervisorWatch,
+  'supervisor.unwatch': SupervisorWatch,
+  'supervisor.agent.state': SupervisorAgentState,
 } as const;
 export type CallName = keyof typeof CallSchemas;
 export type CallPayload<E extends CallName> = z.input<(typeof CallSchemas)[E]>;

@@ -8,6 +8,8 @@ import type {
   CallPayload,
   Conversation,
   ConversationView,
+  Dashboard,
+  QueuePosition,
 } from './schemas.js';
 
 /** The answer to every call: `{ ok: true, ...result }` or `{ ok: false, error }`. */
@@ -35,6 +37,11 @@ export interface CallResults {
   'connector.inbound': { conversationId: string; channelSessionId: string; activity: Activity };
   'connector.session.end': Record<string, never>;
   'custom.send': { activity: Activity };
+  'conversation.end': Record<string, never>;
+  'conversation.reassign': { task: AgentTask };
+  'supervisor.watch': { dashboard: Dashboard };
+  'supervisor.unwatch': Record<string, never>;
+  'supervisor.agent.state': { state: 'not_ready' };
 }
 
 /** Client-to-server events: payload, then the acknowledgement as the last argument. */
@@ -49,7 +56,8 @@ export interface TaskOffered {
 }
 export interface TaskRevoked {
   taskId: string;
-  reason: 'expired' | 'taken' | 'closed';
+  /** `reassigned` (addition): a supervisor gave the conversation to someone else. */
+  reason: 'expired' | 'taken' | 'closed' | 'reassigned';
 }
 export interface ConnectorOutbound {
   serviceIdentifier: string;
@@ -80,6 +88,10 @@ export interface ServerToClientEvents {
   reconnect: (push: ReconnectPush) => void;
   /** Pushes to this socket may have been lost (the hub's Redis connection came back): catch up every conversation with `activities.since` (PROTOCOL.md §4, §5). */
   resync: (push: ResyncPush) => void;
+  /** Addition: the customer's place in the queue, whenever it changes, at most once a second (PROTOCOL.md §4). */
+  'queue.position': (push: QueuePosition) => void;
+  /** Addition: the supervisor dashboard, to sockets that called `supervisor.watch`, at most once a second (PROTOCOL.md §4). */
+  dashboard: (dashboard: Dashboard) => void;
 }
 
 /** The `resync` push carries nothing yet; fields may be added. */

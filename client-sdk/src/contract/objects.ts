@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HttpUrl, Id, Limits, LongText, safeRecord, safeString } from './strings.js';
+import { BusinessHours, QueueSettings, RequiredSkills, type TaskReason } from './routing.js';
 import { IdentityMode, IdentitySecret } from './webchat.js';
 
 // ---- objects (PROTOCOL.md §1) ---------------------------------------------
@@ -77,6 +78,14 @@ export const ChannelInput = z.object({
   identitySecret: IdentitySecret.nullable().optional(),
   /** Apps (token `sub`s) that may join this channel's conversations with `conversation.join`. */
   apps: z.array(Id).max(50).default([]),
+  /** Addition (PROTOCOL.md §1.5): skills an agent needs to be offered this channel's tasks. */
+  requiredSkills: RequiredSkills.default([]),
+  /** Addition: a task every eligible agent refused is offered again after this long. */
+  offerRetrySeconds: z.number().positive().max(3600).default(30),
+  /** Addition: the waiting limit and where a task goes at it. */
+  queue: QueueSettings.optional(),
+  /** Addition: outside these hours new conversations get the closed message and wait for the opening. */
+  businessHours: BusinessHours.optional(),
 });
 export type ChannelInput = z.input<typeof ChannelInput>;
 /** A channel as the hub answers it: never its identity secret, only whether one is set. */
@@ -127,6 +136,10 @@ export interface AgentTask {
   state: AgentTaskState;
   agentId?: string;
   listId?: string;
+  /** Addition: why the task exists (PROTOCOL.md §1.5); this hub sets it on every task, archives from before it lack it. */
+  reason?: TaskReason;
+  /** Addition: an agent needs every one of these skills to be offered it. */
+  requiredSkills?: string[];
   createdAt: string;
   offeredAt?: string;
   acceptedAt?: string;

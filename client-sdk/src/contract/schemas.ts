@@ -3,5 +3,6 @@
 // bodies and queries (admin.ts).
 export * from './strings.js';
 export * from './objects.js';
+export * from './routing.js';
 export * from './calls.js';
 export * from './admin.js';
