@@ -1,4 +1,4 @@
-import type { Activity } from '@conversation-hub/client-sdk/contract';
+import type { Activity, AgentTask, ConversationState } from '@conversation-hub/client-sdk/contract';
 import type { ControllerEvent } from './controller-rules.js';
 import type { ConversationDoc } from './conversation.js';
 import { canSee } from './conversation.js';
@@ -14,7 +14,26 @@ export type EventSeed = ControllerEvent extends infer E ? (E extends { hasOpenTa
 
 /** Events the rules need to know whether the conversation has an open task for. */
 export function needsOpenTask(seed: EventSeed): boolean {
-  return seed.type === 'session.started' || seed.type === 'handoff.requested';
+  return seed.type === 'session.started' || seed.type === 'handoff.requested' || seed.type === 'message.received' || seed.type === 'hours.opened';
+}
+
+/**
+ * A customer wrote in a conversation nobody serves (`created` or `inactive`: no agent in it): the
+ * Controller hears `message.received` (the reroute rule). `state` is the append's answer, so other
+ * messages cost no read.
+ */
+export function customerWrote(activities: readonly Activity[], state: ConversationState | undefined): EventSeed[] {
+  if (state !== 'created' && state !== 'inactive') return [];
+  return activities.some((a) => a.type === 'message' && a.from.role === 'customer') ? [{ type: 'message.received' }] : [];
+}
+
+/** Tasks created, taken or closed: their report rows change, and their queues' customers may have moved. */
+export function tasksTouched(activities: readonly Activity[]): AgentTask[] {
+  const out: AgentTask[] = [];
+  for (const a of activities) {
+    if (a.type === 'task.created' || a.type === 'task.assigned' || a.type === 'task.closed') out.push(a.payload.task);
+  }
+  return out;
 }
 
 /** The controller events a change produced. `doc` is the doc after the change. */

@@ -1,4 +1,5 @@
-import type { Channel, ParticipantRole, RoutingMode, SessionCloseReason } from '@conversation-hub/client-sdk/contract';
+import type { Channel, ParticipantRole, RoutingMode, SessionCloseReason, TaskReason } from '@conversation-hub/client-sdk/contract';
+import { isOpenAt, nextOpening } from './business-hours.js';
 import type { ConversationDoc } from './conversation.js';
 
 /**
@@ -14,6 +15,9 @@ export type ControllerConfig = Channel['controller'] & {
   routingMode: RoutingMode;
   listId?: string;
   wrapUp: { enabled: boolean; timeoutSeconds: number };
+  requiredSkills?: string[];
+  queue?: Channel['queue'];
+  businessHours?: Channel['businessHours'];
 };
 
 export type ControllerEvent =
@@ -29,15 +33,27 @@ export type ControllerEvent =
   | { type: 'participant.joined'; participantId: string; role: ParticipantRole }
   | { type: 'participant.left'; participantId: string; role: ParticipantRole; reason?: string }
   | { type: 'inactivity.expired'; sessionId: string }
-  | { type: 'handoff.requested'; listId?: string; hasOpenTask: boolean }
+  | { type: 'handoff.requested'; listId?: string; skills?: string[]; hasOpenTask: boolean }
   | { type: 'wrapup.submitted'; agentId: string }
-  | { type: 'wrapup.expired' };
+  | { type: 'wrapup.expired' }
+  /** A customer wrote (an agent-less conversation may need a task again). */
+  | { type: 'message.received'; hasOpenTask: boolean }
+  /** An agent or supervisor ended the conversation (`conversation.end`). */
+  | { type: 'conversation.ended'; text?: string }
+  /** The channel's business hours opened for a conversation whose task was deferred. */
+  | { type: 'hours.opened'; reason: TaskReason; listId?: string; skills?: string[]; hasOpenTask: boolean }
+  /** A task waited `queue.maxWaitSeconds` without being taken. */
+  | { type: 'queue.timeout'; taskId: string; listId?: string; skills?: string[] };
 
 export type ControllerAction =
   /** A `message` from role controller, visibility all. */
   | { type: 'send.message'; text: string }
   | { type: 'close.session'; sessionId: string; reason: SessionCloseReason }
-  | { type: 'create.task'; listId?: string }
+  | { type: 'create.task'; reason: TaskReason; listId?: string; requiredSkills?: string[] }
+  /** Outside business hours: create the task at `at` (epoch ms), the next opening. */
+  | { type: 'defer.task'; at: number; reason: TaskReason; listId?: string; requiredSkills?: string[] }
+  /** The task closes and a new one (reason `overflow`) waits on `listId`. */
+  | { type: 'move.task'; taskId: string; listId: string; requiredSkills?: string[] }
   /** Close every task of the conversation that is not closed. */
   | { type: 'close.tasks' }
   | { type: 'remove.participant'; participantId: string; reason: string }
@@ -48,6 +64,10 @@ export const WRAPUP_SUBMITTED = 'wrapup_submitted';
 export const WRAPUP_EXPIRED = 'wrapup_expired';
 /** The reason of an agent's leave that hands the conversation on: not "the last agent left". */
 export const TRANSFERRED = 'transferred';
+/** The reason of the leave of an agent whose conversation was ended without wrap-up. */
+export const ENDED = 'conversation_ended';
+export const DEFAULT_END_MESSAGE = 'This conversation has been ended.';
+export const DEFAULT_OVERFLOW_MESSAGE = 'Sorry, nobody could take your conversation in time. Please try again later.';
 
 const openSessions = (c: ControllerConversation) => c.channelSessions.filter((s) => s.state === 'open');
 const agents = (c: ControllerConversation) => c.participants.filter((p) => p.role === 'agent');
@@ -57,8 +77,9 @@ const customerPresent = (c: ControllerConversation) => openSessions(c).length > 
  * What the controller does after `event`; `conversation` is the doc after the event was committed.
  * Order matters: actions run in the order returned (the survey goes out before the session closes).
  */
-export function controllerRules(config: ControllerConfig, conversation: ControllerConversation, event: ControllerEvent): ControllerAction[] {
+export function controllerRules(config: ControllerConfig, conversation: ControllerConversation, event: ControllerEvent, now = 0): ControllerAction[] {
   const c = conversation;
+  const need = (reason: TaskReason, listId?: string, skills?: string[]) => needAgent(config, now, reason, listId, skills);
   // The archive has it: the live conversation is gone, nothing to control.
   if (c.state === 'closed') return [];
   switch (event.type) {
@@ -68,13 +89,42 @@ export function controllerRules(config: ControllerConfig, conversation: Controll
       if (config.botId !== undefined && !c.participants.some((p) => p.id === config.botId)) out.push({ type: 'invite.bot', botId: config.botId });
       // Greeting once per conversation: on the session that opened it, not on a return on another channel.
       if (event.firstSession && config.greeting) out.push({ type: 'send.message', text: config.greeting });
+      const closed = config.businessHours && !isOpenAt(config.businessHours, now);
+      if (event.firstSession && closed) out.push({ type: 'send.message', text: config.businessHours!.closedMessage });
       // With a bot the bot serves first and asks for a human with handoff.request.
-      if (config.botId === undefined && agents(c).length === 0 && !event.hasOpenTask && customerPresent(c)) out.push(createTask(config));
+      if (config.botId === undefined && agents(c).length === 0 && !event.hasOpenTask && customerPresent(c)) out.push(...need('new'));
       return out;
     }
-    case 'handoff.requested':
+    case 'handoff.requested': {
       // Nobody to hand over once the customer has gone; the engine answers the bot `conflict`.
-      return event.hasOpenTask || !customerPresent(c) ? [] : [createTask(config, event.listId)];
+      if (event.hasOpenTask || !customerPresent(c)) return [];
+      const closed = config.businessHours && !isOpenAt(config.businessHours, now);
+      return [...(closed ? [{ type: 'send.message', text: config.businessHours!.closedMessage } as const] : []), ...need('handoff', event.listId, event.skills)];
+    }
+    case 'message.received':
+      // Never stranded: the customer writes, nobody serves (the agent left), nothing waits: a task again.
+      if (event.hasOpenTask || !customerPresent(c) || agents(c).length > 0 || c.participants.some((p) => p.role === 'bot')) return [];
+      return c.state === 'inactive' || c.state === 'created' ? need('reroute') : [];
+    case 'hours.opened':
+      if (event.hasOpenTask || !customerPresent(c) || agents(c).length > 0) return [];
+      return need(event.reason, event.listId, event.skills);
+    case 'queue.timeout': {
+      const q = config.queue;
+      if (q?.overflowListId !== undefined && q.overflowListId !== event.listId) {
+        return [{ type: 'move.task', taskId: event.taskId, listId: q.overflowListId, ...(event.skills?.length ? { requiredSkills: event.skills } : {}) }];
+      }
+      const out: ControllerAction[] = [{ type: 'send.message', text: q?.overflowMessage ?? DEFAULT_OVERFLOW_MESSAGE }];
+      for (const s of openSessions(c)) out.push({ type: 'close.session', sessionId: s.id, reason: 'controller' });
+      return [...out, { type: 'close.tasks' }];
+    }
+    case 'conversation.ended': {
+      if (c.state === 'closing') return [];
+      const out: ControllerAction[] = [{ type: 'send.message', text: event.text ?? DEFAULT_END_MESSAGE }];
+      for (const s of openSessions(c)) out.push({ type: 'close.session', sessionId: s.id, reason: 'controller' });
+      // Without wrap-up the agents are done now; with it, the wrap-up rules let them go.
+      if (!config.wrapUp.enabled) for (const a of agents(c)) out.push({ type: 'remove.participant', participantId: a.id, reason: ENDED });
+      return out;
+    }
     case 'participant.left': {
       if (event.role !== 'agent') return [];
       // Closing: nobody is served any more; whatever task is left closes.
@@ -116,9 +166,16 @@ export function controllerRules(config: ControllerConfig, conversation: Controll
 /** The parts of the doc the rules read: a test can build one by hand. */
 export type ControllerConversation = Pick<ConversationDoc, 'state' | 'channelSessions' | 'participants' | 'wrapUpPending'>;
 
-function createTask(config: ControllerConfig, listId?: string): ControllerAction {
+/** A task for a human now, or at the next opening when the channel is closed (never: none). */
+export function needAgent(config: ControllerConfig, now: number, reason: TaskReason, listId?: string, skills?: string[]): ControllerAction[] {
   const list = listId ?? config.listId;
-  return list === undefined ? { type: 'create.task' } : { type: 'create.task', listId: list };
+  const requiredSkills = [...new Set([...(config.requiredSkills ?? []), ...(skills ?? [])])];
+  const what = { reason, ...(list === undefined ? {} : { listId: list }), ...(requiredSkills.length ? { requiredSkills } : {}) };
+  if (config.businessHours && !isOpenAt(config.businessHours, now)) {
+    const at = nextOpening(config.businessHours, now);
+    return at === null ? [] : [{ type: 'defer.task', at, ...what }];
+  }
+  return [{ type: 'create.task', ...what }];
 }
 
 /** The channel's settings the rules read; a conversation with no channel gets the defaults. */
@@ -130,5 +187,8 @@ export function controllerConfig(channel: Channel | null): ControllerConfig {
     wrapUp: channel.wrapUp,
     ...(channel.botId ? { botId: channel.botId } : {}),
     ...(channel.listId ? { listId: channel.listId } : {}),
+    ...(channel.requiredSkills?.length ? { requiredSkills: channel.requiredSkills } : {}),
+    ...(channel.queue ? { queue: channel.queue } : {}),
+    ...(channel.businessHours ? { businessHours: channel.businessHours } : {}),
   };
 }

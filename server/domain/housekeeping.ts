@@ -1,5 +1,5 @@
 import type { AgentTask } from '@conversation-hub/client-sdk/contract';
-import type { ControllerAction, ControllerConfig } from './controller-rules.js';
+import { needAgent, type ControllerAction, type ControllerConfig } from './controller-rules.js';
 import type { ConversationDoc } from './conversation.js';
 
 /**
@@ -57,7 +57,7 @@ export function repairs(config: ControllerConfig, doc: ConversationDoc, f: House
   const botIn = doc.participants.some((p) => p.role === 'bot');
   if (waiting && !botIn && !f.tasks.some((t) => OPEN_TASK.has(t.state))) {
     if (config.botId !== undefined && !f.botEverJoined) out.push({ type: 'controller', action: { type: 'invite.bot', botId: config.botId } });
-    else out.push({ type: 'controller', action: config.listId === undefined ? { type: 'create.task' } : { type: 'create.task', listId: config.listId } });
+    else for (const action of needAgent(config, f.now, 'new')) out.push({ type: 'controller', action });
   }
   return out;
 }

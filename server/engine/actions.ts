@@ -3,7 +3,9 @@ import type { AgentTask, Channel } from '@conversation-hub/client-sdk/contract';
 import type { ControllerAction } from '../domain/controller-rules.js';
 import { closeSession, CONTROLLER, draft, join, leave, participant } from '../domain/conversation.js';
 import { isOpen } from '../domain/routing-rules.js';
-import type { EngineDeps } from './context.js';
+import type { ClosedTask } from '../ports.js';
+import type { ConversationRef, EngineDeps, OpeningTimerData } from './context.js';
+import type { TaskRouting } from './task-routing.js';
 import type { Outcome, Step } from './steps.js';
 
 /**
@@ -12,7 +14,10 @@ import type { Outcome, Step } from './steps.js';
  * atomic in the routing store, with the pushes they owe.
  */
 export class Actions {
-  constructor(private readonly d: EngineDeps) {}
+  constructor(
+    private readonly d: EngineDeps,
+    private readonly tasks: TaskRouting,
+  ) {}
 
   private now(): number {
     return (this.d.now ?? Date.now)();
@@ -40,18 +45,40 @@ export class Actions {
         ];
       }
       case 'create.task':
-        return this.createTask(conversationId, channel, a.listId, outcome);
+        return this.createTask(conversationId, channel, a, outcome);
+      case 'defer.task': {
+        const { type: _t, at, ...what } = a;
+        await this.d.scheduler.set<OpeningTimerData>('opening', conversationId, at, { conversationId, ...what });
+        return [];
+      }
+      case 'move.task':
+        return this.moveTask(conversationId, channel, a);
       case 'close.tasks':
         return this.closeTasks(conversationId);
     }
   }
 
-  private async createTask(conversationId: string, channel: Channel | null, listId: string | undefined, outcome: Outcome): Promise<Step[]> {
+  private async createTask(conversationId: string, channel: Channel | null, a: ControllerAction & { type: 'create.task' }, outcome: Outcome): Promise<Step[]> {
     const mode = channel?.routingMode ?? 'push';
-    const { task, created } = await this.d.routing.createTask({ id: randomUUID(), conversationId, mode, unlessPending: true, ...(listId ? { listId } : {}) }, this.now());
+    const input = { id: randomUUID(), conversationId, mode, reason: a.reason, unlessPending: true, ...(a.listId ? { listId: a.listId } : {}), ...(a.requiredSkills ? { requiredSkills: a.requiredSkills } : {}) };
+    const { task, created } = await this.d.routing.createTask(input, this.now());
     outcome.tasks.push(task);
     if (!created) return [];
+    // The channel's waiting limit: checked once, at that time, by the queue-wait timer.
+    const maxWait = channel?.queue?.maxWaitSeconds;
+    if (maxWait !== undefined) await this.d.scheduler.set<ConversationRef>('queue-wait', task.id, Date.parse(task.createdAt) + maxWait * 1000, { conversationId });
     return [append(draft(conversationId, 'task.created', 'agents', CONTROLLER, { task }, this.iso())), { kind: 'route', task, mode }];
+  }
+
+  /** Overflow: the waiting task closes, a new one (reason overflow) waits on the overflow list. */
+  private async moveTask(conversationId: string, channel: Channel | null, a: ControllerAction & { type: 'move.task' }): Promise<Step[]> {
+    const closed = await this.d.routing.closeTask(a.taskId, this.now());
+    if (!closed.changed) return []; // taken or closed meanwhile
+    const out = await this.closedSteps(conversationId, a.taskId, closed);
+    const mode = channel?.routingMode ?? 'push';
+    const input = { id: randomUUID(), conversationId, mode, reason: 'overflow' as const, listId: a.listId, ...(a.requiredSkills ? { requiredSkills: a.requiredSkills } : {}) };
+    const { task } = await this.d.routing.createTask(input, this.now());
+    return [...out, append(draft(conversationId, 'task.created', 'agents', CONTROLLER, { task }, this.iso())), { kind: 'route', task, mode }];
   }
 
   /** Every open task of the conversation closes: offers are revoked, freed agents offered what waits. */
@@ -61,12 +88,21 @@ export class Actions {
       if (!isOpen(t)) continue;
       const closed = await this.d.routing.closeTask(t.id, this.now());
       if (!closed.changed) continue;
-      await this.d.scheduler.cancel('offer', t.id);
-      if (closed.revokedAgentId) this.d.fanout.toParticipant(closed.revokedAgentId, 'task.revoked', { taskId: t.id, reason: 'closed' });
       if (t.state === 'queued' && t.listId) this.d.fanout.toList(t.listId, 'task.revoked', { taskId: t.id, reason: 'closed' });
-      out.push(taskClosed(conversationId, closed.task, this.iso()));
-      if (closed.freedAgentId) out.push({ kind: 'fill', agentId: closed.freedAgentId });
+      out.push(...(await this.closedSteps(conversationId, t.id, closed)));
     }
+    return out;
+  }
+
+  /** What a task closed by the hub owes: its offer revoked (timer, push, report), the record, the freed agent's next offer. */
+  private async closedSteps(conversationId: string, taskId: string, closed: ClosedTask): Promise<Step[]> {
+    await this.d.scheduler.cancel('offer', taskId);
+    if (closed.revokedAgentId) {
+      this.d.fanout.toParticipant(closed.revokedAgentId, 'task.revoked', { taskId, reason: 'closed' });
+      await this.tasks.offerEnded(taskId, closed.revokedAgentId, closed.revokedOfferedAt, 'revoked');
+    }
+    const out: Step[] = [taskClosed(conversationId, closed.task, this.iso())];
+    if (closed.freedAgentId) out.push({ kind: 'fill', agentId: closed.freedAgentId });
     return out;
   }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Activity } from '@conversation-hub/client-sdk/contract';
+import type { Activity, TaskReason } from '@conversation-hub/client-sdk/contract';
 import type { Actor } from '../domain/actor.js';
 import type { ReportSink } from '../reporting/report-events.js';
 import type { Archive, ArchiveFailureStore, ChannelDirectory, ConversationStore, CustomerDirectory, Fanout, RoutingStore, Scheduler, TimerKind, UserDirectory } from '../ports.js';
@@ -87,4 +87,12 @@ export interface ConversationRef {
 
 export interface OfferTimerData {
   agentId: string;
+}
+
+/** The `opening` timer (keyed by conversation): the task to create when the business hours open. */
+export interface OpeningTimerData {
+  conversationId: string;
+  reason: TaskReason;
+  listId?: string;
+  requiredSkills?: string[];
 }

@@ -86,7 +86,10 @@ export class Housekeeping {
         return 0;
       case 'route':
         // Pull mode announces a task once; agents pull it from the queue (queue.list) meanwhile.
-        if ((channel?.routingMode ?? 'push') === 'push') await this.e.tasks.route(r.task, 'push');
+        // A refused task nobody took keeps its retry timer (lost with a node otherwise).
+        if ((channel?.routingMode ?? 'push') === 'push' && !(await this.e.tasks.route(r.task, 'push'))) {
+          await this.e.d.scheduler.ensure<ConversationRef>('offer-retry', r.task.id, this.e.now() + (channel?.offerRetrySeconds ?? 30) * 1000, { conversationId: id });
+        }
         return 0;
       case 'controller':
         this.e.d.log.info({ conversationId: id, action: r.action.type }, 'housekeeping: a lost controller follow-up runs');

@@ -12,6 +12,7 @@ import { TaskRouting } from './task-routing.js';
 import { Tasks } from './tasks.js';
 import { Housekeeping } from './housekeeping.js';
 import { Supervisors } from './supervisors.js';
+import { RoutingTimers } from './routing-timers.js';
 import { Timers } from './timers.js';
 import { MemoryArchiveFailures } from '../store/archive-failures.js';
 
@@ -42,10 +43,11 @@ export class Hub {
       fanout: d.fanout,
       log: d.log,
       now,
+      ...(d.reports ? { reports: d.reports } : {}),
       view: (id) => reads.view(id, 'agent'),
-      offerTimeoutSeconds: async (id) => (await reads.channelOf(id))?.offerTimeoutSeconds ?? 30,
+      channelOf: (id) => reads.channelOf(id),
     });
-    const actions = new Actions(d);
+    const actions = new Actions(d, routing);
     const core: EngineCore = {
       d,
       reads,
@@ -64,6 +66,7 @@ export class Hub {
     this.supervisors = new Supervisors(core);
     this.archiveFailures = new ArchiveFailures(d, d.archiveFailures ?? new MemoryArchiveFailures(), now);
     new Timers(core, this.archiveFailures).register();
+    new RoutingTimers(core).register();
     const deadLettered = async () => new Set((await this.archiveFailures.store.list()).map((f) => f.conversationId));
     this.housekeeping = new Housekeeping(core, deadLettered, d.housekeepingSeconds ?? 30);
     this.housekeeping.register();

@@ -2,6 +2,7 @@ import type { Activity, AgentTask, CallInput, ConversationView } from '@conversa
 import { participantRole } from '../domain/actor.js';
 import { announce, canSee, draft, fromOf, join, leave, participant } from '../domain/conversation.js';
 import { badField, conflict, notFound } from '../domain/errors.js';
+import { isOpenAt } from '../domain/business-hours.js';
 import { isPending } from '../domain/routing-rules.js';
 import { authorize } from './authorize.js';
 import type { CallContext } from './context.js';
@@ -51,12 +52,16 @@ export class Participants {
     await this.e.reads.requireParticipant(input.conversationId, ctx.actor.id);
     if ((await this.e.d.routing.tasksOf(input.conversationId)).some(isPending)) throw conflict('a task for this conversation is already waiting');
     const stored = await this.e.d.store.get(input.conversationId);
-    const { conversationId, listId, ...rest } = input;
+    const { conversationId, listId, skills, ...rest } = input;
     const d = draft(conversationId, 'handoff', 'agents', fromOf({ ...ctx.actor, role: 'bot' }), { ...rest, transcriptSeq: stored?.lastSeq ?? 0 }, this.e.iso());
-    const { tasks } = await this.e.pipeline.append(ctx, d, { events: [listId ? { type: 'handoff.requested', listId } : { type: 'handoff.requested' }] });
+    const event = { type: 'handoff.requested' as const, ...(listId ? { listId } : {}), ...(skills?.length ? { skills } : {}) };
+    const { tasks } = await this.e.pipeline.append(ctx, d, { events: [event] });
     const task = tasks[0];
-    if (!task) throw conflict('the conversation needs no agent (the customer has gone or an agent has it)');
-    return task;
+    if (task) return task;
+    // Outside business hours the Controller told the customer and defers the task to the opening.
+    const hours = stored ? (await this.e.reads.channelOfDoc(stored.doc))?.businessHours : undefined;
+    if (hours && !isOpenAt(hours, this.e.now())) throw conflict('the channel is closed: the task is created at the next opening', { reason: 'closed' });
+    throw conflict('the conversation needs no agent (the customer has gone or an agent has it)');
   }
 
   /**

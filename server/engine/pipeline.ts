@@ -1,5 +1,5 @@
 import type { ActivityDraft, Channel } from '@conversation-hub/client-sdk/contract';
-import { agentsLeft, controllerEvents, needsDoc, needsOpenTask, roomJoins, roomLeaves, timersImplied, type EventSeed } from '../domain/after-write.js';
+import { agentsLeft, controllerEvents, customerWrote, needsDoc, needsOpenTask, tasksTouched, roomJoins, roomLeaves, timersImplied, type EventSeed } from '../domain/after-write.js';
 import { connectorTargets } from '../domain/connector-targets.js';
 import { controllerConfig, controllerRules, type ControllerAction, type ControllerEvent } from '../domain/controller-rules.js';
 import type { ConversationDoc, Transition } from '../domain/conversation.js';
@@ -114,7 +114,7 @@ export class Pipeline {
       case 'control': {
         const event: ControllerEvent = needsOpenTask(s.event) ? ({ ...s.event, hasOpenTask: (await this.d.routing.tasksOf(s.conversationId)).some(isOpen) } as ControllerEvent) : (s.event as ControllerEvent);
         const channel = await this.reads.channelOfDoc(s.doc);
-        for (const action of controllerRules(controllerConfig(channel), s.doc, event)) queue.push({ kind: 'action', conversationId: s.conversationId, channel, action });
+        for (const action of controllerRules(controllerConfig(channel), s.doc, event, (this.d.now ?? Date.now)())) queue.push({ kind: 'action', conversationId: s.conversationId, channel, action });
         return undefined;
       }
       case 'action':
@@ -158,13 +158,15 @@ export class Pipeline {
   private async afterCommit(ctx: RunContext, s: Step & { kind: 'write' }, w: Written, queue: Step[]): Promise<void> {
     const { activities, conversationId } = w;
     if (activities.length === 0 && !s.events?.length) return;
-    const doc = w.doc ?? (needsDoc(activities) || s.events?.length ? (await this.d.store.get(conversationId))?.doc : undefined);
+    const seeds = [...customerWrote(activities, (w.result as Partial<AppendResult>).state), ...(s.events ?? [])];
+    const doc = w.doc ?? (needsDoc(activities) || seeds.length ? (await this.d.store.get(conversationId))?.doc : undefined);
     if (doc) for (const j of roomJoins(doc, activities)) await this.d.fanout.join(j.participantId, conversationId, j.seesAgents);
     this.publish(w, s.skipSocket, doc);
     for (const id of roomLeaves(activities)) await this.d.fanout.leave(id, conversationId);
     if (doc) await this.timers(ctx, doc, w);
     for (const agentId of agentsLeft(activities)) queue.push({ kind: 'release', conversationId, agentId });
-    if (doc) for (const event of [...controllerEvents(doc, activities), ...(s.events ?? [])]) queue.push({ kind: 'control', conversationId, doc, event });
+    await this.tasks.tasksChanged(tasksTouched(activities));
+    if (doc) for (const event of [...controllerEvents(doc, activities), ...seeds]) queue.push({ kind: 'control', conversationId, doc, event });
   }
 
   /** 3. Activities to the rooms; to connectors, those a customer may see and did not send. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentTask, CallInput, ConversationView } from '@conversation-hub/client-sdk/contract';
 import { TRANSFERRED } from '../domain/controller-rules.js';
 import { CONTROLLER, draft, fromOf, join, leave, participant } from '../domain/conversation.js';
-import { conflict, HubError } from '../domain/errors.js';
+import { conflict, HubError, notFound } from '../domain/errors.js';
 import { authorize } from './authorize.js';
 import type { CallContext } from './context.js';
 import type { EngineCore } from './core.js';
@@ -27,19 +27,20 @@ export class Tasks {
       retried = true;
     }
     await this.e.d.scheduler.cancel('offer', taskId);
+    if (!retried) await this.e.tasks.offerEnded(taskId, ctx.actor.id, task.offeredAt, 'accepted');
     return this.assign(ctx, task, retried);
   }
 
   async reject(ctx: CallContext, taskId: string): Promise<void> {
-    const { task } = await this.e.d.routing.reject(taskId, ctx.actor.id, this.e.now());
-    await this.e.tasks.requeued(task, ctx.actor.id, null);
+    await this.e.tasks.requeued(await this.e.d.routing.reject(taskId, ctx.actor.id, this.e.now()), null);
   }
 
-  /** The tasks queued on a list the agent serves. */
+  /** The tasks queued on a list the agent serves: those needing skills only when it has them. */
   async queue(ctx: CallContext, listId: string): Promise<AgentTask[]> {
     const agent = await this.e.d.routing.getAgent(ctx.actor.id);
     authorize('queue.list', ctx.actor, agent?.lists.includes(listId) ? 'own' : 'other');
-    return this.e.d.routing.queued(listId);
+    const skills = new Set(agent?.skills ?? []);
+    return (await this.e.d.routing.queued(listId)).filter((t) => (t.requiredSkills ?? []).every((s) => skills.has(s)));
   }
 
   /** Pull mode: of agents racing for one task, the routing store lets exactly one win. */
@@ -53,20 +54,32 @@ export class Tasks {
   async transfer(ctx: CallContext, input: CallInput<'conversation.transfer'>): Promise<AgentTask> {
     const { conversationId, to } = input;
     await this.e.reads.requireParticipant(conversationId, ctx.actor.id);
-    const mode = 'agentId' in to ? 'push' : ((await this.e.reads.channelOf(conversationId))?.routingMode ?? 'push');
-    const { task } = await this.e.d.routing.createTask(
-      'agentId' in to ? { id: randomUUID(), conversationId, mode, targetAgentId: to.agentId } : { id: randomUUID(), conversationId, mode, listId: to.listId },
-      this.e.now(),
-    );
-    await this.e.pipeline.append(ctx, draft(conversationId, 'task.created', 'agents', fromOf({ ...ctx.actor, role: 'agent' }), { task }, this.e.iso()));
-    await this.e.pipeline.update(ctx, conversationId, leave(ctx.actor.id, TRANSFERRED, this.e.iso()));
+    return this.handOn(ctx, conversationId, to, ctx.actor.id, TRANSFERRED);
+  }
+
+  /**
+   * A new task (reason transfer) for the agent or list; `leaving` (the transferring agent) leaves
+   * with `why` and is not offered it. A named agent who refuses hands it back to the channel's routing.
+   */
+  async handOn(ctx: CallContext, conversationId: string, to: CallInput<'conversation.transfer'>['to'], leaving: string | null, why: string): Promise<AgentTask> {
+    const channel = await this.e.reads.channelOf(conversationId);
+    const mode = 'agentId' in to ? 'push' : (channel?.routingMode ?? 'push');
+    const skills = channel?.requiredSkills?.length ? { requiredSkills: channel.requiredSkills } : {};
+    const base = { id: randomUUID(), conversationId, mode, reason: 'transfer' as const, ...skills, ...(leaving ? { exclude: [leaving] } : {}) };
+    const { task } = await this.e.d.routing.createTask('agentId' in to ? { ...base, targetAgentId: to.agentId } : { ...base, listId: to.listId }, this.e.now());
+    const from = ctx.actor.role === 'supervisor' ? fromOf(ctx.actor) : fromOf({ ...ctx.actor, role: 'agent' });
+    await this.e.pipeline.append(ctx, draft(conversationId, 'task.created', 'agents', from, { task }, this.e.iso()));
+    if (leaving) await this.e.pipeline.update(ctx, conversationId, leave(leaving, why, this.e.iso()));
     await this.e.tasks.route(task, mode);
     return task;
   }
 
   /** `conversation.end`: the customer's sessions close with a controller message; wrap-up or closing follow the rules. */
-  async end(_ctx: CallContext, _input: CallInput<'conversation.end'>): Promise<void> {
-    throw conflict('not built yet');
+  async end(ctx: CallContext, input: CallInput<'conversation.end'>): Promise<void> {
+    const doc = ctx.actor.role === 'supervisor' ? (await this.e.d.store.get(input.conversationId))?.doc : await this.e.reads.requireParticipant(input.conversationId, ctx.actor.id);
+    if (!doc) throw notFound('conversation');
+    if (doc.state === 'closing' || doc.state === 'closed') throw conflict('the conversation has closed');
+    await this.e.pipeline.react(ctx, doc, input.reason === undefined ? { type: 'conversation.ended' } : { type: 'conversation.ended', text: input.reason });
   }
 
   /** The wrap-up: recorded for the agents; the Controller then lets the agent go. */

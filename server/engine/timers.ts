@@ -39,7 +39,7 @@ export class Timers {
 
   private async offerExpired(taskId: string, agentId: string): Promise<void> {
     const requeued = await this.e.d.routing.expire(taskId, agentId, this.e.now());
-    if (requeued) await this.e.tasks.requeued(requeued.task, agentId, 'expired');
+    if (requeued) await this.e.tasks.requeued(requeued, 'expired');
   }
 
   private async wrapUpExpired(conversationId: string): Promise<void> {

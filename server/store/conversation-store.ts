@@ -1,4 +1,4 @@
-import type { Activity, ActivityDraft } from '@conversation-hub/client-sdk/contract';
+import type { Activity, ActivityDraft, ConversationState } from '@conversation-hub/client-sdk/contract';
 import type { Change, ConversationDoc, Transition } from '../domain/conversation.js';
 
 /** One live conversation as stored: the doc, its last seq, and when the customer last spoke on each session. */
@@ -25,6 +25,8 @@ export interface AppendResult {
   duplicate: boolean;
   /** The conversation's connector-served open sessions, so the caller needs no read to tell connectors. */
   connectors: ConnectorTarget[];
+  /** The conversation's state when appended (absent for a duplicate): an agent-less one may need a task (the reroute rule). */
+  state?: ConversationState;
 }
 
 export interface AppendOptions {

@@ -83,7 +83,7 @@ export class MemoryConversationStore implements ConversationStore {
       if (!(options.sessionId in e.sessionActivity)) throw new SessionClosedError();
       e.sessionActivity[options.sessionId] = Date.parse(d.at);
     }
-    return { activity: structuredClone(this.push(e, d)), duplicate: false, connectors };
+    return { activity: structuredClone(this.push(e, d)), duplicate: false, connectors, state: e.doc.state };
   }
 
   async since(id: string, afterSeq: number, limit: number): Promise<{ activities: Activity[]; lastSeq: number }> {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { Activity, ActivityDraft } from '@conversation-hub/client-sdk/contract';
+import type { Activity, ActivityDraft, ConversationState } from '@conversation-hub/client-sdk/contract';
 import { isJoinable } from '../domain/conversation-state.js';
 import type { Change, ConversationDoc, Transition } from '../domain/conversation.js';
 import { dedupeKey } from '../domain/dedupe.js';
@@ -158,10 +158,10 @@ export class RedisConversationStore implements ConversationStore {
       args.push(id);
     }
     // Refusals (not_found, forbidden, session_closed) are thrown by `run` as the hub's errors.
-    const reply = await appendActivity.run<['appended', number, string] | ['duplicate', string]>(this.redis, keys, args);
+    const reply = await appendActivity.run<['appended', number, string, ConversationState] | ['duplicate', string]>(this.redis, keys, args);
     if (reply[0] === 'duplicate') return { activity: JSON.parse(reply[1]) as Activity, duplicate: true, connectors: [] };
-    const [, seq, connectors] = reply;
-    return { activity: JSON.parse(withSeq(json, Number(seq))) as Activity, duplicate: false, connectors: connectors ? (JSON.parse(connectors) as ConnectorTarget[]) : [] };
+    const [, seq, connectors, state] = reply;
+    return { activity: JSON.parse(withSeq(json, Number(seq))) as Activity, duplicate: false, connectors: connectors ? (JSON.parse(connectors) as ConnectorTarget[]) : [], state };
   }
 
   // ---- transitions ----------------------------------------------------------------------------

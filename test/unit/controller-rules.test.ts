@@ -82,20 +82,20 @@ describe('greeting', () => {
 describe('a customer needing a human', () => {
   test('no bot, no agent, no open task: a task on the channel list, after the greeting', () => {
     const actions = controllerRules(cfg({ greeting: 'Hi', listId: 'sales' }), conv(['s1'], [CUSTOMER], 'created'), started());
-    expect(actions).toEqual([{ type: 'send.message', text: 'Hi' }, { type: 'create.task', listId: 'sales' }]);
+    expect(actions).toEqual([{ type: 'send.message', text: 'Hi' }, { type: 'create.task', reason: 'new', listId: 'sales' }]);
   });
 
   test('a channel without a list makes a task without one', () => {
-    expect(controllerRules(cfg(), conv(['s1'], [CUSTOMER], 'created'), started())).toEqual([{ type: 'create.task' }]);
+    expect(controllerRules(cfg(), conv(['s1'], [CUSTOMER], 'created'), started())).toEqual([{ type: 'create.task', reason: 'new' }]);
   });
 
   test('pull mode makes a task too (agents pull it)', () => {
-    expect(controllerRules(cfg({ routingMode: 'pull', listId: 'l' }), conv(['s1'], [CUSTOMER], 'created'), started())).toEqual([{ type: 'create.task', listId: 'l' }]);
+    expect(controllerRules(cfg({ routingMode: 'pull', listId: 'l' }), conv(['s1'], [CUSTOMER], 'created'), started())).toEqual([{ type: 'create.task', reason: 'new', listId: 'l' }]);
   });
 
   test('a returning customer in an inactive conversation gets a task again', () => {
     const actions = controllerRules(cfg(), conv(['!s1', 's2'], [CUSTOMER], 'inactive'), started({ sessionId: 's2', firstSession: false }));
-    expect(actions).toEqual([{ type: 'create.task' }]);
+    expect(actions).toEqual([{ type: 'create.task', reason: 'new' }]);
   });
 
   test('not when the channel has a bot: the bot serves and hands off', () => {
@@ -112,15 +112,15 @@ describe('a customer needing a human', () => {
   });
 
   test('a supervisor in it is not an agent: still a task', () => {
-    expect(controllerRules(cfg(), conv(['s1'], [CUSTOMER, ['sup', 'supervisor']], 'created'), started())).toEqual([{ type: 'create.task' }]);
+    expect(controllerRules(cfg(), conv(['s1'], [CUSTOMER, ['sup', 'supervisor']], 'created'), started())).toEqual([{ type: 'create.task', reason: 'new' }]);
   });
 });
 
 describe('handoff', () => {
   test('a bot asking for a human makes a task, on its list or the channel one', () => {
     const c = conv(['s1'], [CUSTOMER, ['bot', 'bot']], 'created');
-    expect(controllerRules(cfg({ botId: 'bot', listId: 'sales' }), c, { type: 'handoff.requested', hasOpenTask: false })).toEqual([{ type: 'create.task', listId: 'sales' }]);
-    expect(controllerRules(cfg({ botId: 'bot', listId: 'sales' }), c, { type: 'handoff.requested', listId: 'vip', hasOpenTask: false })).toEqual([{ type: 'create.task', listId: 'vip' }]);
+    expect(controllerRules(cfg({ botId: 'bot', listId: 'sales' }), c, { type: 'handoff.requested', hasOpenTask: false })).toEqual([{ type: 'create.task', reason: 'handoff', listId: 'sales' }]);
+    expect(controllerRules(cfg({ botId: 'bot', listId: 'sales' }), c, { type: 'handoff.requested', listId: 'vip', hasOpenTask: false })).toEqual([{ type: 'create.task', reason: 'handoff', listId: 'vip' }]);
   });
 
   test('not when a task is open already', () => {
@@ -284,7 +284,7 @@ describe('with docs from the conversation transitions', () => {
     const sid = opened.result.channelSession.id;
     expect(controllerRules(config, opened.doc, started({ sessionId: sid }))).toEqual([
       { type: 'send.message', text: 'Hi' },
-      { type: 'create.task', listId: 'sales' },
+      { type: 'create.task', reason: 'new', listId: 'sales' },
     ]);
     const joined = join(participant('a1', 'agent', undefined, T0), undefined, T0)(opened.doc).doc;
     expect(controllerRules(config, joined, { type: 'participant.joined', participantId: 'a1', role: 'agent' })).toEqual([]);

@@ -57,15 +57,15 @@ describe('housekeeping repairs', () => {
   });
 
   test('a waiting customer with nobody serving it and no open task: a task for the channel list', () => {
-    expect(repairs(config, doc('created'), facts()).filter((r) => r.type === 'controller')).toEqual([{ type: 'controller', action: { type: 'create.task', listId: 'sales' } }]);
+    expect(repairs(config, doc('created'), facts()).filter((r) => r.type === 'controller')).toEqual([{ type: 'controller', action: { type: 'create.task', reason: 'new', listId: 'sales' } }]);
     const { listId: _, ...noList } = config;
-    expect(repairs(noList, doc('created'), facts()).filter((r) => r.type === 'controller')).toEqual([{ type: 'controller', action: { type: 'create.task' } }]);
+    expect(repairs(noList, doc('created'), facts()).filter((r) => r.type === 'controller')).toEqual([{ type: 'controller', action: { type: 'create.task', reason: 'new' } }]);
   });
 
   test('with a bot channel: the bot is invited if it never was; if it left, a task', () => {
     const bot = { ...config, botId: 'bot-1' };
     expect(repairs(bot, doc('created'), facts()).filter((r) => r.type === 'controller')).toEqual([{ type: 'controller', action: { type: 'invite.bot', botId: 'bot-1' } }]);
-    expect(repairs(bot, doc('created'), facts({ botEverJoined: true })).filter((r) => r.type === 'controller')).toEqual([{ type: 'controller', action: { type: 'create.task', listId: 'sales' } }]);
+    expect(repairs(bot, doc('created'), facts({ botEverJoined: true })).filter((r) => r.type === 'controller')).toEqual([{ type: 'controller', action: { type: 'create.task', reason: 'new', listId: 'sales' } }]);
   });
 
   test('nothing for the controller when someone serves the customer or a task is open', () => {

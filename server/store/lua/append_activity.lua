@@ -16,9 +16,11 @@
     ARGV[5] with KEYS[4]: the conversation id, which must be in KEYS[4] (the sender is in it)
 
   Replies (the convention of server/redis/lua-script.ts):
-    {"ok", "appended", seq, connectors}   appended with this seq; connectors: the hash's
+    {"ok", "appended", seq, connectors, state}
+                                          appended with this seq; connectors: the hash's
                                           `connectors` field (JSON of the open sessions a
-                                          connector serves) or "" for none
+                                          connector serves) or "" for none; state: the
+                                          conversation's state
     {"ok", "duplicate", activityJson}     a duplicate clientMessageId: the first activity
     {"err", "not_found", "conversation"}  no such live conversation, or it is closing/closed
     {"err", "forbidden", "not a participant of this conversation"}
@@ -60,4 +62,4 @@ rcall("RPUSH", KEYS[2], string.sub(json, 1, -2) .. ',"seq":' .. seq .. "}")
 if cmid ~= "" then
   rcall("HSET", KEYS[3], cmid, seq)
 end
-return {"ok", "appended", seq, rcall("HGET", KEYS[1], "connectors") or ""}
+return {"ok", "appended", seq, rcall("HGET", KEYS[1], "connectors") or "", state}
