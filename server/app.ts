@@ -5,6 +5,7 @@ import { Tokens } from './auth/tokens.js';
 import { createAuth } from './auth/wiring.js';
 import { VisitorTokens } from './auth/visitor-tokens.js';
 import type { HubConfig } from './config.js';
+import { dashboardMarks } from './engine/dashboard.js';
 import { Hub } from './engine/hub.js';
 import { createLogger, type Logger } from './log.js';
 import type { Parts } from './ports.js';
@@ -94,6 +95,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     archiveRetry: config.archiveRetry,
     users: auth.users,
     metrics: metrics.engine,
+    dashboard: dashboardMarks(parts.scheduler, log),
   });
   // The hub-wide gauges, read from the stores at each scrape.
   metrics.sources.deadLetters = async () => (await hub.archiveFailures.store.list()).length;

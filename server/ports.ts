@@ -229,6 +229,12 @@ export interface Fanout {
   setLists(agentId: string, join: string[], leave: string[]): Promise<void>;
   /** Whether the participant has a socket on any node. */
   isConnected(participantId: string): Promise<boolean>;
+  /** The socket (on any node) starts or stops getting the `dashboard` pushes (`supervisor.watch`); a closed socket stops by itself. */
+  watchDashboard(socketId: string, on: boolean): Promise<void>;
+  /** Whether any socket, on any node, watches the dashboard. */
+  hasWatchers(): Promise<boolean>;
+  /** To every socket watching the dashboard, on every node. */
+  toWatchers<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   connectorOutbound(outbound: ConnectorOutbound): void;
 }
 

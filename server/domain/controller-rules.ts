@@ -64,6 +64,8 @@ export const WRAPUP_SUBMITTED = 'wrapup_submitted';
 export const WRAPUP_EXPIRED = 'wrapup_expired';
 /** The reason of an agent's leave that hands the conversation on: not "the last agent left". */
 export const TRANSFERRED = 'transferred';
+/** The reason of the leave of an agent a supervisor took the conversation from (`conversation.reassign`): handed on too. */
+export const REASSIGNED = 'reassigned';
 /** The reason of the leave of an agent whose conversation was ended without wrap-up. */
 export const ENDED = 'conversation_ended';
 export const DEFAULT_END_MESSAGE = 'This conversation has been ended.';
@@ -130,7 +132,7 @@ export function controllerRules(config: ControllerConfig, conversation: Controll
       // Closing: nobody is served any more; whatever task is left closes.
       if (c.state === 'closing') return [{ type: 'close.tasks' }];
       // A transfer hands the conversation on: no survey, no closing.
-      if (event.reason === TRANSFERRED || agents(c).length > 0) return [];
+      if (event.reason === TRANSFERRED || event.reason === REASSIGNED || agents(c).length > 0) return [];
       // The last agent left after the customer did: nobody is served any more.
       if (!customerPresent(c)) return [{ type: 'close.tasks' }];
       const out: ControllerAction[] = [];

@@ -17,8 +17,14 @@ export class Agents {
   async setState(ctx: CallContext, input: CallInput<'agent.state'>): Promise<'ready' | 'not_ready'> {
     const id = ctx.actor.id;
     const before = await this.e.d.routing.getAgent(id);
-    const { lists, capacity } = await this.allowed(id, input, !before);
-    const status = await this.e.d.routing.setAgentState(id, { state: input.state, ...(capacity ? { capacity } : {}), ...(lists ? { lists } : {}) }, this.e.now());
+    const { lists, capacity, skills } = await this.allowed(id, input, !before);
+    const reason = input.state === 'not_ready' && input.reason ? { reason: input.reason } : {};
+    const status = await this.e.d.routing.setAgentState(
+      id,
+      { state: input.state, ...(capacity ? { capacity } : {}), ...(lists ? { lists } : {}), ...(skills ? { skills } : {}), ...reason },
+      this.e.now(),
+    );
+    this.e.d.dashboard?.changed();
     const was = new Set(before?.lists ?? []);
     await this.e.d.fanout.setLists(id, status.lists.filter((l) => !was.has(l)), [...was].filter((l) => !status.lists.includes(l)));
     // The caller is here (it called through a socket): an "away" that a close racing its reconnect
@@ -28,7 +34,8 @@ export class Agents {
     return status.state;
   }
 
-  private async allowed(id: string, input: CallInput<'agent.state'>, unknown: boolean): Promise<{ lists?: string[]; capacity?: number }> {
+  /** What the agent may serve; `skills` are the record's (none without one: a back end's token names no skills). */
+  private async allowed(id: string, input: CallInput<'agent.state'>, unknown: boolean): Promise<{ lists?: string[]; capacity?: number; skills?: string[] }> {
     const user = await this.e.d.users?.get(id);
     if (!user) {
       const capacity = input.capacity ?? (unknown ? this.e.d.agentCapacity : undefined);
@@ -39,7 +46,7 @@ export class Agents {
     if (foreign.length) throw new HubError('forbidden', `lists: not this agent's lists: ${foreign.join(', ')}`, { field: 'lists' });
     const max = user.capacity ?? this.e.d.agentCapacity;
     if (input.capacity !== undefined && input.capacity > max) throw new HubError('forbidden', `capacity: at most ${max} for this agent`, { field: 'capacity' });
-    return { lists: input.lists ?? user.lists, capacity: input.capacity ?? max };
+    return { lists: input.lists ?? user.lists, capacity: input.capacity ?? max, ...(user.skills ? { skills: user.skills } : {}) };
   }
 
   /** An agent's socket is up (on any node): offers may come again. */
@@ -47,6 +54,7 @@ export class Agents {
     await this.e.d.scheduler.cancel('agent-grace', actor.id);
     const before = await this.e.d.routing.getAgent(actor.id);
     await this.e.d.routing.setConnected(actor.id, true, this.e.now());
+    this.e.d.dashboard?.changed();
     if (before?.lists.length) await this.e.d.fanout.setLists(actor.id, before.lists, []);
     await this.e.tasks.fill(actor.id);
   }
@@ -55,6 +63,7 @@ export class Agents {
   async socketClosed(actor: Actor): Promise<void> {
     if (await this.e.d.fanout.isConnected(actor.id)) return;
     await this.e.d.routing.setConnected(actor.id, false, this.e.now());
+    this.e.d.dashboard?.changed();
     // Its reconnect to another node (a drain) may have landed between the look and the write, and
     // that node's `connected` ran before this `false`: look again, or the agent stays "away".
     if (await this.e.d.fanout.isConnected(actor.id)) return this.connected(actor);

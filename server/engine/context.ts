@@ -59,6 +59,17 @@ export interface EngineDeps {
   reports?: ReportSink;
   /** What the engine counts (server/transport/metrics.ts); absent, nothing is. */
   metrics?: EngineMetrics;
+  /** Told of every change the supervisors' dashboard shows (engine/dashboard.ts `dashboardMarks`); absent, no `dashboard` pushes follow changes. */
+  dashboard?: DashboardMarks;
+  /** Today's (UTC) service level per list at `thresholdSeconds` (the reports); absent or failing, the dashboard shows zeros. */
+  serviceLevelToday?: (thresholdSeconds: number) => Promise<{ listId: string | null; offered: number; answeredWithin: number }[]>;
+}
+
+/** Marks the dashboard changed: a push to its watchers follows within a second. */
+export interface DashboardMarks {
+  changed(): void;
+  /** What the after-write pipeline committed: marks a change when the dashboard shows any of it. */
+  committed(activities: readonly Activity[]): void;
 }
 
 /** The engine's metrics, each recorded where its thing happens. */

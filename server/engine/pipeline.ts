@@ -158,6 +158,7 @@ export class Pipeline {
   private async afterCommit(ctx: RunContext, s: Step & { kind: 'write' }, w: Written, queue: Step[]): Promise<void> {
     const { activities, conversationId } = w;
     if (activities.length === 0 && !s.events?.length) return;
+    this.d.dashboard?.committed(activities);
     const seeds = [...customerWrote(activities, (w.result as Partial<AppendResult>).state), ...(s.events ?? [])];
     const doc = w.doc ?? (needsDoc(activities) || seeds.length ? (await this.d.store.get(conversationId))?.doc : undefined);
     if (doc) for (const j of roomJoins(doc, activities)) await this.d.fanout.join(j.participantId, conversationId, j.seesAgents);

@@ -51,6 +51,20 @@ export class SocketFanout implements Fanout {
     return sockets.length > 0;
   }
 
+  async watchDashboard(socketId: string, on: boolean): Promise<void> {
+    // A socket id is a room of that one socket: through the adapter, wherever it is connected.
+    if (on) this.io.in(socketId).socketsJoin(rooms.dashboard);
+    else this.io.in(socketId).socketsLeave(rooms.dashboard);
+  }
+
+  async hasWatchers(): Promise<boolean> {
+    return (await this.io.in(rooms.dashboard).fetchSockets()).length > 0;
+  }
+
+  toWatchers<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    this.io.to(rooms.dashboard).emit(event, ...args);
+  }
+
   connectorOutbound(outbound: ConnectorOutbound): void {
     this.io.to(rooms.connector(outbound.serviceIdentifier)).emit('connector.outbound', outbound);
     this.onOutbound?.(outbound);

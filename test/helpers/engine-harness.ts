@@ -1,6 +1,8 @@
 import pino from 'pino';
 import type { Activity, Channel, ChannelInput, ConnectorOutbound, Customer, ServerToClientEvents, TypingPush } from '@conversation-hub/client-sdk/contract';
 import { ChannelInput as ChannelSchema } from '@conversation-hub/client-sdk/contract';
+import type { EngineDeps } from '../../server/engine/context.js';
+import { dashboardMarks } from '../../server/engine/dashboard.js';
 import { Hub } from '../../server/engine/hub.js';
 import type { Archive, ChannelDirectory, CustomerDirectory, Fanout, Scheduler, TimerHandler, TimerKind, RetryPolicy } from '../../server/ports.js';
 import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js';
@@ -38,6 +40,17 @@ export class RecordingFanout implements Fanout {
   async setLists(): Promise<void> {}
   async isConnected(): Promise<boolean> {
     return true;
+  }
+  readonly watchers = new Set<string>();
+  async watchDashboard(socketId: string, on: boolean): Promise<void> {
+    if (on) this.watchers.add(socketId);
+    else this.watchers.delete(socketId);
+  }
+  async hasWatchers(): Promise<boolean> {
+    return this.watchers.size > 0;
+  }
+  toWatchers<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    this.pushes.push({ to: 'dashboard', event, args });
   }
   connectorOutbound(o: ConnectorOutbound): void {
     this.trace.push(`outbound ${o.activity.type} to ${o.serviceIdentifier}`);
@@ -102,8 +115,14 @@ class TracedStore extends MemoryConversationStore {
   }
 }
 
+/** What a test adds to the engine: `dashboard` wires the dashboard's marks (off by default, so traces stay as they were). */
+export interface HarnessOptions {
+  dashboard?: boolean;
+  serviceLevelToday?: EngineDeps['serviceLevelToday'];
+}
+
 /** The engine on memory parts, with in-memory directories: no sockets, no database. */
-export function engineHarness(channels: ChannelInput[] = [{ serviceIdentifier: 'webchat', name: 'Web', channelType: 'webchat' }]) {
+export function engineHarness(channels: ChannelInput[] = [{ serviceIdentifier: 'webchat', name: 'Web', channelType: 'webchat' }], opts: HarnessOptions = {}) {
   const trace: Trace[] = [];
   const byId = new Map<string, Channel>(channels.map((c) => [c.serviceIdentifier, { ...ChannelSchema.parse(c), id: c.serviceIdentifier, identitySecretSet: false }]));
   const customers = new Map<string, Customer>();
@@ -138,6 +157,7 @@ export function engineHarness(channels: ChannelInput[] = [{ serviceIdentifier: '
   const routing = new MemoryRoutingStore();
   const fanout = new RecordingFanout(trace);
   const scheduler = new RecordingScheduler(trace);
+  const log = pino({ level: 'silent' });
   const hub = new Hub({
     store,
     routing,
@@ -146,9 +166,11 @@ export function engineHarness(channels: ChannelInput[] = [{ serviceIdentifier: '
     customers: customerDirectory,
     archive,
     fanout,
-    log: pino({ level: 'silent' }),
+    log,
     agentCapacity: 3,
     agentGraceSeconds: 10,
+    ...(opts.dashboard ? { dashboard: dashboardMarks(scheduler, log) } : {}),
+    ...(opts.serviceLevelToday ? { serviceLevelToday: opts.serviceLevelToday } : {}),
   });
   return { hub, trace, store, routing, fanout, scheduler, archived };
 }
