@@ -1,7 +1,7 @@
 /**
  * A minimal agent desk for agents and supervisors, over the hub's SDK: the connection (sign-in.ts:
- * username and password, then a token function that refreshes), the sidebar's work (work.ts), and a pane per conversation (pane.ts) with tabs to
- * switch between them. Every call's `{ ok: false }` answer is shown next to what was tried.
+ * username and password, then a token function that refreshes), the sidebar's work (work.ts), a pane per conversation (pane.ts) with tabs to
+ * switch between them, and for supervisors the floor (floor.ts). Every call's `{ ok: false }` answer is shown next to what was tried.
  */
 import { HubClient } from '@conversation-hub/client-sdk';
 import type { Activity, ConversationView } from '@conversation-hub/client-sdk/contract';
@@ -10,6 +10,7 @@ import type { DeskContext } from './context.js';
 import { ConversationPane } from './pane.js';
 import { customerName } from './render.js';
 import { DeskSession, type Claims } from './sign-in.js';
+import { FloorPanel } from './floor.js';
 import { WorkPanel } from './work.js';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -27,6 +28,7 @@ export class Desk implements DeskContext {
   private readonly early = new Map<string, Activity[]>();
   private selected?: string;
   private readonly work: WorkPanel;
+  private readonly floor: FloorPanel;
 
   private readonly el = {
     username: byId<HTMLInputElement>('username'),
@@ -45,6 +47,7 @@ export class Desk implements DeskContext {
 
   constructor() {
     this.work = new WorkPanel(this);
+    this.floor = new FloorPanel(this);
     this.el.signInForm.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.connect();
@@ -120,6 +123,7 @@ export class Desk implements DeskContext {
     client.onActivity((a) => this.onActivity(a));
     client.onTyping((t) => this.panes.get(t.conversationId)?.onTyping(t));
     this.work.attach(client, this.claims.role);
+    this.floor.attach(client, this.claims.role);
     client.socket.on('disconnect', () => this.setConnection(client, 'Connection lost, reconnecting…', 'warn'));
     client.socket.on('connect', () => this.setConnection(client, `Connected as ${this.who()}`, 'ok'));
     this.setConnection(client, 'Connecting…', 'warn');
@@ -149,6 +153,7 @@ export class Desk implements DeskContext {
     this.panes.clear();
     this.early.clear();
     this.work.reset();
+    this.floor.reset();
     this.selected = undefined;
     clear(this.el.tabs);
     this.el.empty.hidden = false;
