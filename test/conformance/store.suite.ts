@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { ActivityDraft } from '@conversation-hub/client-sdk/contract';
 import {
+  announce,
   closeSession,
   draft,
   join,
@@ -179,6 +180,18 @@ export function storeSuite(
         expect(await store.openConversationOf(customerId)).toBeNull();
         const fresh = await store.updateForCustomer(customerId, openSession(openInput(customerId)));
         expect(fresh.result.conversationCreated).toBe(true);
+      });
+
+      it('keeps a silent monitor in the doc until it is announced (the doc round-trips as it is)', async () => {
+        const { id } = await openConversation();
+        const sup = participant('s1', 'supervisor', 'Sam', now());
+        const joined = await store.update(id, join(sup, undefined, now(), { silent: true }));
+        expect(joined.activities.map((a) => [a.type, a.visibility])).toEqual([['participant.joined', 'agents']]);
+        expect((await store.get(id))!.doc.silent).toEqual(['s1']);
+        expect(await store.conversationsOf('s1')).toEqual([id]);
+        const told = await store.update(id, announce('s1', now()));
+        expect(told.activities.map((a) => [a.type, a.visibility])).toEqual([['participant.joined', 'all']]);
+        expect((await store.get(id))!.doc.silent).toEqual([]);
       });
 
       it('indexes the conversations a participant is in', async () => {
