@@ -3,6 +3,7 @@ import { init } from './0001_init.js';
 import { channelIdentity } from './0002_channel_identity.js';
 import { users } from './0003_users.js';
 import { channelApps } from './0004_channel_apps.js';
+import { reporting } from './0005_reporting.js';
 
 /**
  * Every migration, by name, in order. A static record rather than FileMigrationProvider because
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002_channel_identity': channelIdentity,
   '0003_users': users,
   '0004_channel_apps': channelApps,
+  '0005_reporting': reporting,
 };

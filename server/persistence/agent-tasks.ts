@@ -7,7 +7,10 @@ import { iso, isoOrUndefined, opt } from './sql-util.js';
 /** A row of the reporting table: the task plus its handle time (closedAt - acceptedAt, seconds). */
 export type AgentTaskReport = AgentTask & { handleTimeSeconds?: number };
 
-export function toAgentTaskRow(t: AgentTask) {
+/** A task as written: the reporting outbox also knows its channel, which the task itself does not carry. */
+export type AgentTaskWrite = AgentTask & { channelId?: string };
+
+export function toAgentTaskRow(t: AgentTaskWrite) {
   return {
     id: t.id,
     conversation_id: t.conversationId,
@@ -18,6 +21,10 @@ export function toAgentTaskRow(t: AgentTask) {
     offered_at: t.offeredAt ?? null,
     accepted_at: t.acceptedAt ?? null,
     closed_at: t.closedAt ?? null,
+    reason: t.reason ?? null,
+    channel_id: t.channelId ?? null,
+    // jsonb goes in as a string (see database.ts)
+    required_skills: t.requiredSkills === undefined ? null : JSON.stringify(t.requiredSkills),
   };
 }
 
@@ -28,6 +35,8 @@ function toReport(r: AgentTaskRow): AgentTaskReport {
     state: r.state as AgentTaskState,
     ...opt('agentId', r.agent_id),
     ...opt('listId', r.list_id),
+    ...opt('reason', r.reason as AgentTask['reason'] | null),
+    ...opt('requiredSkills', r.required_skills),
     createdAt: iso(r.created_at),
     ...opt('offeredAt', isoOrUndefined(r.offered_at)),
     ...opt('acceptedAt', isoOrUndefined(r.accepted_at)),
@@ -41,9 +50,15 @@ function toReport(r: AgentTaskRow): AgentTaskReport {
  * field the new version lacks keeps its stored value, and `closed` is terminal: a stale write
  * never reopens a task. Handle time is a generated column.
  */
-export async function upsertAgentTasks(db: Kysely<Database>, tasks: AgentTask[]): Promise<void> {
-  // One statement cannot update a row twice: keep the last version of each task.
-  const latest = [...new Map(tasks.map((t) => [t.id, t])).values()];
+export async function upsertAgentTasks(db: Kysely<Database>, tasks: readonly AgentTaskWrite[]): Promise<void> {
+  // One statement cannot update a row twice: fold each task's versions by the same rules first,
+  // so a batch writes what writing its versions one by one would.
+  const merged = new Map<string, AgentTaskWrite>();
+  for (const t of tasks) {
+    const prev = merged.get(t.id);
+    merged.set(t.id, prev ? mergeVersions(prev, t) : t);
+  }
+  const latest = [...merged.values()];
   if (latest.length === 0) return;
   await db
     .insertInto('agent_tasks')
@@ -56,9 +71,20 @@ export async function upsertAgentTasks(db: Kysely<Database>, tasks: AgentTask[])
         offered_at: sql<string | null>`coalesce(excluded.offered_at, agent_tasks.offered_at)`,
         accepted_at: sql<string | null>`coalesce(excluded.accepted_at, agent_tasks.accepted_at)`,
         closed_at: sql<string | null>`coalesce(excluded.closed_at, agent_tasks.closed_at)`,
+        reason: sql<string | null>`coalesce(excluded.reason, agent_tasks.reason)`,
+        channel_id: sql<string | null>`coalesce(excluded.channel_id, agent_tasks.channel_id)`,
+        required_skills: sql<string | null>`coalesce(excluded.required_skills, agent_tasks.required_skills)`,
       }),
     )
     .execute();
+}
+
+/** `next` over `prev`: its set fields win, an unset one keeps `prev`'s, and closed stays closed. */
+function mergeVersions(prev: AgentTaskWrite, next: AgentTaskWrite): AgentTaskWrite {
+  const out: Record<string, unknown> = { ...prev };
+  for (const [k, v] of Object.entries(next)) if (v !== undefined) out[k] = v;
+  if (prev.state === 'closed') out.state = 'closed';
+  return out as unknown as AgentTaskWrite;
 }
 
 export async function upsertAgentTask(db: Kysely<Database>, task: AgentTask): Promise<void> {

@@ -43,6 +43,7 @@ import { archiveFixture, at, uid } from '../persistence/fixtures.js';
 
 const TABLES = [
   'activities',
+  'agent_states',
   'agent_tasks',
   'channel_sessions',
   'channel_types',
@@ -52,6 +53,7 @@ const TABLES = [
   'customers',
   'participants',
   'refresh_tokens',
+  'task_offers',
   'users',
   'wrap_ups',
 ];

@@ -28,6 +28,7 @@ import { ConnectorInboundBody, connectorRouteTable, type ConnectorRouteDeps } fr
 import { tokenRouteTable, type TokenRouteDeps } from './public-routes.js';
 import { authRouteTable, type AuthRouteDeps } from './auth-routes.js';
 import { usersRouteTable, type UsersRouteDeps } from './users-routes.js';
+import { reportRouteTable, type ReportRouteDeps } from './report-routes.js';
 import { documented, openApiPath, routesFor, type HttpRoute } from './route-table.js';
 import { ConnectorOutboundSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, OpenApiAnswer, ReadyAnswer } from './wire-schemas.js';
 
@@ -38,7 +39,7 @@ import { ConnectorOutboundSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, O
  */
 
 /** What `httpRoutes` (routes.ts) needs: the deps of every table. */
-export type HttpDeps = AdminRouteDeps & ArchiveFailureRouteDeps & TokenRouteDeps & ConnectorRouteDeps & AuthRouteDeps & UsersRouteDeps;
+export type HttpDeps = AdminRouteDeps & ArchiveFailureRouteDeps & TokenRouteDeps & ConnectorRouteDeps & AuthRouteDeps & UsersRouteDeps & ReportRouteDeps;
 
 /** Served by app.ts, documented here. */
 export const systemRouteTable: HttpRoute<never>[] = [
@@ -71,7 +72,7 @@ export const openApiRouteTable: HttpRoute<unknown>[] = [
 ];
 
 /** Every route the router of `httpRoutes` serves, in the order it matches them. */
-export const servedRouteTable: HttpRoute<HttpDeps>[] = [...tokenRouteTable, ...authRouteTable, ...connectorRouteTable, ...adminRouteTable, ...archiveFailureRouteTable, ...usersRouteTable, ...openApiRouteTable];
+export const servedRouteTable: HttpRoute<HttpDeps>[] = [...tokenRouteTable, ...authRouteTable, ...connectorRouteTable, ...adminRouteTable, ...archiveFailureRouteTable, ...usersRouteTable, ...reportRouteTable, ...openApiRouteTable];
 
 /*
  * Component names for the contract's request schemas, kept in zod-to-openapi's own registry so the
@@ -108,13 +109,14 @@ const tags = [
   { name: 'channels', description: 'Admin API (PROTOCOL.md §6.2)' },
   { name: 'customers', description: 'Admin API (PROTOCOL.md §6.2)' },
   { name: 'conversations', description: 'Admin API (PROTOCOL.md §6.2)' },
+  { name: 'reports', description: 'Reports for admins and supervisors (PROTOCOL.md §6.6)' },
   { name: 'operations', description: 'Health, readiness, metrics and this document (PROTOCOL.md §6.1)' },
 ];
 
 const errorText: Record<ErrorCode, string> = {
   bad_request: '`bad_request`: a field is wrong (`details.field` names the first, `details.issues` lists every one), or the body is not JSON',
   unauthorized: '`unauthorized`: the credentials are missing or wrong',
-  forbidden: '`forbidden`: the token is not a connector’s, or its connector does not serve this channel',
+  forbidden: '`forbidden`: the token’s role may not call this route (a connector route: the token is not a connector’s, or its connector does not serve this channel)',
   not_found: '`not_found`: the message names what is missing',
   conflict: '`conflict`: the change clashes with what exists; the message says how',
   rate_limited: '`rate_limited`: too many requests from this address; slow down',
@@ -127,7 +129,7 @@ export function errorsOf(route: HttpRoute<never>): ErrorCode[] {
   const codes = new Set<ErrorCode>(route.errors ?? []);
   if (route.query || route.body || (route.params && canFail(route.params))) codes.add(ErrorCode.BadRequest).add(ErrorCode.TooLarge);
   if (route.auth !== 'none') codes.add(ErrorCode.Unauthorized);
-  if (route.auth === 'connector') codes.add(ErrorCode.Forbidden);
+  if (route.auth === 'connector' || route.auth === 'supervisor') codes.add(ErrorCode.Forbidden);
   if (route.rateLimit) codes.add(ErrorCode.RateLimited);
   if (!('servedBy' in route)) codes.add(ErrorCode.Internal);
   return [...codes].sort((a, b) => httpStatusOf[a] - httpStatusOf[b]);
@@ -143,13 +145,15 @@ function json(schema: z.ZodType, contentType = 'application/json') {
 }
 
 function operation(route: HttpRoute<never>): RouteConfig {
+  const rendered = Object.fromEntries(Object.entries(route.ok.renders ?? {}).map(([type, r]) => [type, { schema: z.string().meta({ description: r.description }) }]));
   const responses: Record<string, ResponseConfig> = {
-    [route.ok.status]: { description: route.ok.description, ...(route.ok.schema ? { content: json(route.ok.schema, route.ok.contentType) } : {}) },
+    [route.ok.status]: { description: route.ok.description, ...(route.ok.schema ? { content: { ...json(route.ok.schema, route.ok.contentType), ...rendered } } : {}) },
   };
   for (const [status, answer] of Object.entries(route.otherAnswers ?? {})) responses[status] = { description: answer.description, content: json(answer.schema) };
   for (const code of errorsOf(route)) responses[httpStatusOf[code]] = { description: errorText[code], content: json(ErrorResponse) };
   const security: Record<string, string[]>[] | undefined =
-    route.auth === 'admin' ? [{ adminKey: [] }] : route.auth === 'connector' ? [{ connectorToken: [] }] : route.auth === 'users-admin' ? [{ adminKey: [] }, { adminUserToken: [] }] : undefined;
+    route.auth === 'admin' ? [{ adminKey: [] }] : route.auth === 'connector' ? [{ connectorToken: [] }] : route.auth === 'users-admin' ? [{ adminKey: [] }, { adminUserToken: [] }]
+      : route.auth === 'supervisor' ? [{ adminKey: [] }, { adminUserToken: [] }, { supervisorToken: [] }] : undefined;
   return {
     method: route.method,
     path: openApiPath(route.path),
@@ -176,6 +180,12 @@ export function buildOpenApiDocument(routes: readonly HttpRoute<never>[]) {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description: 'The access token of a user with role `admin`, from `POST /api/auth/login`.',
+  });
+  registry.registerComponent('securitySchemes', 'supervisorToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A supervisor’s access token (`POST /api/auth/login`) or a token with role `supervisor` from `POST /api/tokens`.',
   });
   registry.registerComponent('securitySchemes', 'connectorToken', {
     type: 'http',

@@ -2,11 +2,13 @@ import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
 import type { ErrorCode } from '@conversation-hub/client-sdk/contract';
 import type { Tokens } from '../../auth/tokens.js';
+import type { UserDirectory } from '../../ports.js';
 import type { ConnectorActor } from '../../domain/actor.js';
 import { forbidden, unauthorized } from '../../domain/errors.js';
 import { memoryHttpLimits, type Limits } from '../limits.js';
 import { bearer, rateLimit, requireAdmin } from './auth.js';
 import { parseBody } from './errors.js';
+import { supervisorAuth } from './staff-auth.js';
 
 /*
  * One table per router: each entry is both an express route and an OpenAPI operation
@@ -18,9 +20,10 @@ import { parseBody } from './errors.js';
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /**
  * `none`: public; `admin`: `Authorization: Bearer <HUB_ADMIN_KEY>`; `connector`: a connector token;
- * `users-admin`: the admin key or an `admin` user's access token (PROTOCOL.md §6.5).
+ * `users-admin`: the admin key or an `admin` user's access token (PROTOCOL.md §6.5);
+ * `supervisor`: those, or a supervisor's token; other roles are `forbidden` (PROTOCOL.md §6.6).
  */
-export type Auth = 'none' | 'admin' | 'connector' | 'users-admin';
+export type Auth = 'none' | 'admin' | 'connector' | 'users-admin' | 'supervisor';
 
 type Schema = z.ZodType | undefined;
 type ObjectSchema = z.ZodObject | undefined;
@@ -47,6 +50,8 @@ export interface Success<R extends Schema> {
   schema?: R;
   /** Default `application/json`. */
   contentType?: string;
+  /** Other media types a client may ask for with `Accept` (a CSV export), each rendered from the answer. */
+  renders?: Record<string, { description: string; render: (answer: R extends z.ZodType ? z.input<R> : never) => string }>;
 }
 
 interface RouteBase<A extends Auth, P extends ObjectSchema, Q extends ObjectSchema, B extends Schema, R extends Schema> {
@@ -112,6 +117,8 @@ export interface AuthDeps {
   tokens?: Tokens;
   /** For `users-admin`: whether a bearer token is an enabled `admin` user's access token (server/auth/handshake.ts `userAdminCheck`). */
   isUserAdmin?: (token: string) => Promise<boolean>;
+  /** For `supervisor`: the user records that tokens' roles are checked against (without them, a token's own role). */
+  accounts?: { readonly d: { readonly directory: UserDirectory } };
   /** The hub's limiters (app.ts passes them); without them rate-limited routes count in this router's memory. */
   limits?: Pick<Limits, 'httpRoute'>;
 }
@@ -126,6 +133,7 @@ export function addRoutes<D extends AuthDeps>(router: Router, table: readonly Ht
     if (route.auth === 'admin') chain.push((admin ??= requireAdmin(need(deps.adminKey, 'adminKey', route.path))));
     if (route.auth === 'connector') chain.push(connectorAuth(need(deps.tokens, 'tokens', route.path)));
     if (route.auth === 'users-admin') chain.push(usersAdminAuth(need(deps.adminKey, 'adminKey', route.path), deps.isUserAdmin));
+    if (route.auth === 'supervisor') chain.push(supervisorAuth(need(deps.adminKey, 'adminKey', route.path), need(deps.tokens, 'tokens', route.path), deps.accounts?.d.directory));
     if (route.rateLimit) chain.push(rateLimit((limits ??= memoryHttpLimits()), route.operationId, route.rateLimit));
     chain.push(async (req, res) => {
       const params = route.params ? parseBody(route.params, { ...req.params }) : undefined;
@@ -134,6 +142,10 @@ export function addRoutes<D extends AuthDeps>(router: Router, table: readonly Ht
       const actor = res.locals.actor as ConnectorActor | undefined;
       const answer = await route.handler({ params, query, body, rawBody: req.body, ip: req.ip ?? '', actor, deps } as RouteInput<D, Auth, ObjectSchema, ObjectSchema, Schema>);
       if (route.ok.status === 204) return void res.status(204).end();
+      const renders = route.ok.renders;
+      const type = renders ? req.accepts([route.ok.contentType ?? 'application/json', ...Object.keys(renders)]) : false;
+      const render = type ? renders?.[type] : undefined;
+      if (render && type) return void res.status(route.ok.status).type(type).send(render.render(answer as never));
       res.status(route.ok.status).json(answer);
     });
     router[route.method](route.path, ...chain);
