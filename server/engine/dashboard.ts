@@ -7,6 +7,11 @@ import type { DashboardMarks, EngineDeps } from './context.js';
 
 /** The one hub-wide timer that pushes the dashboard: armed by the first change, fired once, on one node. */
 export const DASHBOARD_TIMER = { kind: 'dashboard', key: 'hub' } as const;
+/**
+ * A second push a second after each one: a change marked while the first timer's handler ran found
+ * it armed (BullMQ leaves an active job alone) and would otherwise wait for the next change.
+ */
+const TRAILING_KEY = 'trailing';
 /** At most one push a second: changes within it are carried by the same push. */
 export const DASHBOARD_INTERVAL_MS = 1000;
 
@@ -41,13 +46,18 @@ export class DashboardFeed {
   ) {}
 
   register(): void {
-    this.d.scheduler.handle<Record<string, never>>(DASHBOARD_TIMER.kind, () => this.push());
+    this.d.scheduler.handle<Record<string, never>>(DASHBOARD_TIMER.kind, async (timer) => {
+      if (!(await this.push())) return;
+      if (timer.key === DASHBOARD_TIMER.key) await this.d.scheduler.ensure(DASHBOARD_TIMER.kind, TRAILING_KEY, this.now() + DASHBOARD_INTERVAL_MS, {});
+    });
   }
 
-  /** The timer fired: one snapshot to every watcher on every node (the adapter carries it). */
-  async push(): Promise<void> {
-    if (!(await this.d.fanout.hasWatchers())) return;
+  /** The timer fired: one snapshot to every watcher on every node (the adapter carries it). False when nobody watches. */
+  async push(): Promise<boolean> {
+    // A node that does not answer the count (dying) must not stop the pushes: count it as watching.
+    if (!(await this.d.fanout.hasWatchers().catch(() => true))) return false;
     this.d.fanout.toWatchers('dashboard', await this.snapshot());
+    return true;
   }
 
   async snapshot(): Promise<Dashboard> {

@@ -47,11 +47,17 @@ describe('supervisors', () => {
     expect(pushed).toHaveLength(1);
     const board = pushed[0]!.args[0] as Dashboard;
     expect(board.agents.find((a) => a.agentId === bob.id)).toMatchObject({ state: 'not_ready', reason: 'lunch' });
+    // A trailing push a second later carries what changed while this one was being built.
+    expect(e.scheduler.armed.has('dashboard:trailing')).toBe(true);
+    await e.scheduler.fire('dashboard', 'trailing', {});
+    expect(e.fanout.pushes.filter((p) => p.to === 'dashboard')).toHaveLength(2);
+    await e.scheduler.cancel('dashboard', 'trailing');
 
     // Nobody watching: the timer builds nothing and pushes nothing.
     await e.hub.supervisors.unwatch({ actor: sam, socketId: 'sam-1' });
     await e.scheduler.fire('dashboard', 'hub', {});
-    expect(e.fanout.pushes.filter((p) => p.to === 'dashboard')).toHaveLength(1);
+    expect(e.fanout.pushes.filter((p) => p.to === 'dashboard')).toHaveLength(2);
+    expect(e.scheduler.armed.has('dashboard:trailing')).toBe(false);
   });
 
   test('a failing service level shows zeros; the floor still shows', async () => {
