@@ -4,6 +4,7 @@ import { channelIdentity } from './0002_channel_identity.js';
 import { users } from './0003_users.js';
 import { channelApps } from './0004_channel_apps.js';
 import { reporting } from './0005_reporting.js';
+import { channelRouting } from './0006_channel_routing.js';
 
 /**
  * Every migration, by name, in order. A static record rather than FileMigrationProvider because
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003_users': users,
   '0004_channel_apps': channelApps,
   '0005_reporting': reporting,
+  '0006_channel_routing': channelRouting,
 };

@@ -24,6 +24,10 @@ export function toChannel(r: ChannelRow): Channel {
     // Write-only: the secret never leaves the repository in a Channel (admin answers, the channel cache).
     identitySecretSet: r.identity_secret !== null,
     apps: r.apps,
+    requiredSkills: r.required_skills,
+    offerRetrySeconds: r.offer_retry_seconds,
+    ...opt('queue', r.queue),
+    ...opt('businessHours', r.business_hours),
   };
 }
 
@@ -54,6 +58,11 @@ function toRow(c: Channel, secret: string | null) {
     identity: c.identity,
     identity_secret: secret,
     apps: json(c.apps),
+    required_skills: json(c.requiredSkills),
+    offer_retry_seconds: c.offerRetrySeconds,
+    // Absent settings are SQL null (no limit, always open), not a JSON null.
+    queue: c.queue ? json(c.queue) : null,
+    business_hours: c.businessHours ? json(c.businessHours) : null,
   };
 }
 

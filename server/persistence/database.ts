@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
+import type { BusinessHours, QueueSettings } from '@conversation-hub/client-sdk/contract';
 
 /**
  * Table types for kysely (migrations/0001_init.ts). Timestamps come back as Date on both drivers
@@ -33,6 +34,11 @@ export interface ChannelsTable {
   identity_secret: string | null;
   /** migrations/0004_channel_apps.ts */
   apps: ColumnType<string[], string | undefined, string>;
+  /** migrations/0006_channel_routing.ts */
+  required_skills: ColumnType<string[], string | undefined, string>;
+  offer_retry_seconds: ColumnType<number, number | undefined, number>;
+  queue: ColumnType<QueueSettings | null, string | null | undefined, string | null>;
+  business_hours: ColumnType<BusinessHours | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 

@@ -184,6 +184,8 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             identity: 'optional',
             identitySecretSet: false,
             apps: [],
+            requiredSkills: [],
+            offerRetrySeconds: 30,
           });
           expect(await getChannel(db, created.id)).toEqual(created);
           expect(await getChannelByServiceIdentifier(db, serviceIdentifier)).toEqual(created);
@@ -205,6 +207,18 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             controller: { greeting: 'Welcome!', survey: 'How did we do?', closeOnAgentLeave: true },
             outboundWebhookUrl: 'https://connector.example/out',
             apps: ['crm-app'],
+            requiredSkills: ['dutch', 'claims'],
+            offerRetrySeconds: 7.5,
+            queue: { maxWaitSeconds: 90, overflowListId: 'backup', overflowMessage: 'Everyone is busy.' },
+            businessHours: {
+              timezone: 'Europe/Amsterdam',
+              weekly: [
+                { day: 'mon' as const, open: '08:30', close: '12:00:30' },
+                { day: 'sat' as const, open: '10:00', close: '24:00' },
+              ],
+              holidays: ['2026-04-27'],
+              closedMessage: 'Gesloten',
+            },
           };
           expect(await createChannel(db, full)).toEqual({ ...full, identity: 'optional', identitySecretSet: false });
 
@@ -220,6 +234,20 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
           await deleteChannel(db, full.id);
           await expectHubError(getChannel(db, full.id), 'not_found');
           await expectHubError(deleteChannel(db, full.id), 'not_found');
+        });
+
+        test('routing settings: absent ones stay absent, a patch replaces them, bad ones change nothing', async () => {
+          const plain = await createChannel(db, { serviceIdentifier: uid('svc'), name: 'Plain', channelType: type });
+          expect(plain).not.toHaveProperty('queue');
+          expect(plain).not.toHaveProperty('businessHours');
+          const businessHours = { timezone: 'Pacific/Auckland', weekly: [{ day: 'sun' as const, open: '02:30:15', close: '03:00' }], closedMessage: 'Closed' };
+          const patched = await updateChannel(db, plain.id, { businessHours, queue: {}, offerRetrySeconds: 0.5, requiredSkills: ['maori'] });
+          expect(patched).toEqual({ ...plain, businessHours, queue: {}, offerRetrySeconds: 0.5, requiredSkills: ['maori'] });
+          expect(await getChannel(db, plain.id)).toEqual(patched);
+          await expectHubError(updateChannel(db, plain.id, { businessHours: { ...businessHours, timezone: 'Atlantis/Capital' } }), 'bad_request');
+          await expectHubError(updateChannel(db, plain.id, { businessHours: { ...businessHours, weekly: [{ day: 'sun', open: '10:00', close: '09:00' }] } }), 'bad_request');
+          await expectHubError(updateChannel(db, plain.id, { queue: { maxWaitSeconds: 5, extra: 1 } }), 'bad_request');
+          expect(await getChannel(db, plain.id)).toEqual(patched);
         });
 
         test('errors: duplicate serviceIdentifier, unknown type, bad input, missing', async () => {
@@ -250,6 +278,8 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             identity: 'optional',
             identitySecretSet: false,
             apps: [],
+            requiredSkills: [],
+            offerRetrySeconds: 30,
           });
           expect(two).toEqual(one);
           expect(await getChannelType(db, 'webchat')).toEqual({ id: 'webchat', name: 'Web chat' });

@@ -136,6 +136,8 @@ describe('/api/channels', () => {
       identity: 'optional',
       identitySecretSet: false,
       apps: [],
+      requiredSkills: [],
+      offerRetrySeconds: 30,
     });
     expect(await hub.admin('GET', `/api/channels/${created.body.id}`)).toEqual({ status: 200, body: created.body });
     expect((await hub.admin('GET', '/api/channels')).body).toEqual(expect.arrayContaining([created.body, expect.objectContaining({ id: 'webchat' })]));
@@ -172,6 +174,77 @@ describe('/api/channels', () => {
     expectBadField(await hub.admin('PATCH', '/api/channels/webchat', { channelType: 'no-such-type' }), 'channelType');
     expectBadField(await hub.admin('PATCH', '/api/channels/webchat', { id: 'other' }), 'id');
     expect((await hub.admin('GET', '/api/channels/webchat')).body).toMatchObject({ offerTimeoutSeconds: 30, channelType: 'webchat' });
+  });
+
+  test('routing settings (PROTOCOL.md §1.5) round-trip, a patch replaces or removes them', async () => {
+    const businessHours = {
+      timezone: 'Europe/Paris',
+      weekly: [
+        { day: 'mon', open: '09:00', close: '12:30' },
+        { day: 'mon', open: '13:30:15', close: '24:00' },
+      ],
+      holidays: ['2026-12-25'],
+      closedMessage: 'We are closed; we answer from 9:00.',
+    };
+    const queue = { maxWaitSeconds: 120.5, overflowListId: 'backup', overflowMessage: 'Sorry, nobody is free.' };
+    const created = await hub.admin('POST', '/api/channels', {
+      serviceIdentifier: unique('routed'),
+      name: 'Routed',
+      channelType: 'webchat',
+      requiredSkills: ['french', 'billing'],
+      offerRetrySeconds: 12.5,
+      queue,
+      businessHours,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ requiredSkills: ['french', 'billing'], offerRetrySeconds: 12.5, queue, businessHours });
+    expect((await hub.admin('GET', `/api/channels/${created.body.id}`)).body).toEqual(created.body);
+
+    const patched = await hub.admin('PATCH', `/api/channels/${created.body.id}`, { queue: { maxWaitSeconds: 60 }, requiredSkills: [] });
+    expect(patched).toEqual({ status: 200, body: { ...created.body, queue: { maxWaitSeconds: 60 }, requiredSkills: [] } });
+    // `undefined` is dropped by JSON: an absent key keeps the stored value, so removal is a full re-create; a null is a 400.
+    expectBadField(await hub.admin('PATCH', `/api/channels/${created.body.id}`, { businessHours: null }), 'businessHours');
+    expect((await hub.admin('GET', `/api/channels/${created.body.id}`)).body).toEqual(patched.body);
+  });
+
+  test('routing settings: 400 naming the field', async () => {
+    const base = () => ({ serviceIdentifier: unique('bad'), name: 'Bad', channelType: 'webchat' });
+    const hours = (over: Record<string, unknown> = {}, day: Record<string, unknown> = {}) => ({
+      businessHours: { timezone: 'Europe/Paris', weekly: [{ day: 'tue', open: '09:00', close: '17:00', ...day }], closedMessage: 'Closed', ...over },
+    });
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), ...hours({ timezone: 'Mars/Olympus_Mons' }) }), 'businessHours.timezone');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), ...hours({}, { open: '9:00' }) }), 'businessHours.weekly.0.open');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), ...hours({}, { close: '24:30' }) }), 'businessHours.weekly.0.close');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), ...hours({}, { open: '17:00', close: '09:00' }) }), 'businessHours.weekly.0');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), ...hours({}, { open: '09:00', close: '09:00:00' }) }), 'businessHours.weekly.0');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), ...hours({}, { day: 'monday' }) }), 'businessHours.weekly.0.day');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), ...hours({ holidays: ['25/12/2026'] }) }), 'businessHours.holidays.0');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), ...hours({ opensEarly: true }) }), 'businessHours');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), ...hours({}, { lunch: '12:00' }) }), 'businessHours.weekly.0');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), queue: { maxWaitSeconds: 0 } }), 'queue.maxWaitSeconds');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), queue: { overflowList: 'x' } }), 'queue');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), offerRetrySeconds: 0 }), 'offerRetrySeconds');
+    expectBadField(await hub.admin('POST', '/api/channels', { ...base(), requiredSkills: [''] }), 'requiredSkills.0');
+    expectBadField(await hub.admin('PATCH', '/api/channels/webchat', hours({ timezone: 'Nowhere' })), 'businessHours.timezone');
+    expect((await hub.admin('GET', '/api/channels/webchat')).body.businessHours).toBeUndefined();
+  });
+
+  test('the webchat session answers whether the channel is open now, and its next opening', async () => {
+    const make = async (businessHours?: unknown) => {
+      const si = unique('hours');
+      expect((await hub.admin('POST', '/api/channels', { serviceIdentifier: si, name: 'Hours', channelType: 'webchat', ...(businessHours ? { businessHours } : {}) })).status).toBe(201);
+      return (await webchatSession(si)).body;
+    };
+    expect(await make()).toMatchObject({ open: true });
+    expect((await make()).nextOpeningAt).toBeUndefined();
+    const always = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, open: '00:00', close: '24:00' }));
+    expect(await make({ timezone: 'UTC', weekly: always, closedMessage: 'Closed' })).toMatchObject({ open: true });
+    // Open only on the weekday after tomorrow (UTC): closed now, opening at that day's midnight.
+    const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+    const later = new Date(Date.now() + 2 * 86_400_000);
+    const closed = await make({ timezone: 'UTC', weekly: [{ day: days[later.getUTCDay()], open: '00:00', close: '01:00' }], closedMessage: 'Closed' });
+    expect(closed).toMatchObject({ open: false, nextOpeningAt: `${later.toISOString().slice(0, 10)}T00:00:00.000Z` });
+    expect(await make({ timezone: 'UTC', weekly: [], closedMessage: 'Closed' })).toEqual(expect.not.objectContaining({ nextOpeningAt: expect.anything() }));
   });
 
   test('404 for unknown ids, 409 for a duplicate serviceIdentifier (create and rename)', async () => {

@@ -101,7 +101,7 @@ describe('visitor tokens', () => {
   test('a valid visitor token is the same anonymous customer; a forged one is a new customer, never an error', async () => {
     const first = await session({ serviceIdentifier: 'webchat' });
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ token: expect.any(String), customerId: expect.any(String), visitorToken: expect.any(String), verified: false });
+    expect(first.body).toEqual({ token: expect.any(String), customerId: expect.any(String), visitorToken: expect.any(String), verified: false, open: true });
     const again = await session({ serviceIdentifier: 'webchat', visitorToken: first.body.visitorToken });
     expect(again.body.customerId).toBe(first.body.customerId);
 

@@ -27,6 +27,9 @@ export type Weekday = z.infer<typeof Weekday>;
 /** `HH:MM` or `HH:MM:SS`, 00:00–24:00, local time of the channel's zone. */
 export const TimeOfDay = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$|^24:00(?::00)?$/, 'must be HH:MM or HH:MM:SS (00:00–24:00)');
 
+/** Seconds since midnight: '09:00' and '09:00:00' are the same time (a string comparison says otherwise). */
+const seconds = (t: string) => t.split(':').reduce((sum, part, i) => sum + Number(part) * [3600, 60, 1][i]!, 0);
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -41,7 +44,7 @@ export const BusinessHours = z
   .object({
     timezone: safeString({ min: 1, max: 64 }).refine(isTimeZone, { message: 'must be an IANA time zone, e.g. Europe/Paris' }),
     weekly: z
-      .array(z.object({ day: Weekday, open: TimeOfDay, close: TimeOfDay }).strict().refine((w) => w.open < w.close, { message: 'open must be before close' }))
+      .array(z.object({ day: Weekday, open: TimeOfDay, close: TimeOfDay }).strict().refine((w) => seconds(w.open) < seconds(w.close), { message: 'open must be before close' }))
       .max(50),
     holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).max(366).optional(),
     closedMessage: LongText,

@@ -61,6 +61,10 @@ export interface WebchatSession {
   visitorToken: string;
   /** True when a valid identity token named the customer. */
   verified: boolean;
+  /** Addition (PROTOCOL.md §1.5, §2.2): whether the channel's business hours are open now (true without business hours). */
+  open: boolean;
+  /** Addition: when closed, the next opening (ISO 8601); absent when open or when it does not open within 400 days. */
+  nextOpeningAt?: string;
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { Router } from 'express';
 import type { z } from 'zod';
-import { TokenBody, WebchatSessionBody, type Customer } from '@conversation-hub/client-sdk/contract';
+import { TokenBody, WebchatSessionBody, type Channel, type Customer } from '@conversation-hub/client-sdk/contract';
 import { verifyIdentityToken } from '../../auth/identity-tokens.js';
 import type { Tokens } from '../../auth/tokens.js';
 import type { VisitorTokens } from '../../auth/visitor-tokens.js';
 import type { Actor } from '../../domain/actor.js';
+import { isOpenAt, nextOpening } from '../../domain/business-hours.js';
 import { badField, notFound, unauthorized } from '../../domain/errors.js';
 import { channelIdentitySecret } from '../../persistence/channels.js';
 import { siteNamespace, VISITOR_NAMESPACE } from '../../persistence/customers.js';
@@ -39,7 +40,8 @@ export const tokenRouteTable: HttpRoute<TokenRouteDeps>[] = [
       '`identityToken`: an HS256 JWT the website signed with the channel’s identity secret (`sub` and `exp` required; `email`, `name`, `phone` optional); ' +
       'a valid one names a known customer (`verified: true`), an invalid one, or one on a channel without an identity secret, is `401`. ' +
       'A channel with `identity: required` answers `401` without one. A pre-chat `email` is unverified: it goes into the session’s channel data ' +
-      '(`prechatEmail`, `emailVerified: false`) and identifies nobody. `visitorId` is refused (`400`). Browsers: the hub’s own origin and the allowed ones (CORS).',
+      '(`prechatEmail`, `emailVerified: false`) and identifies nobody. `visitorId` is refused (`400`). Browsers: the hub’s own origin and the allowed ones (CORS). ' +
+      '`open`/`nextOpeningAt`: whether the channel’s business hours are open now and, when not, the next opening (the widget shows its offline form).',
     auth: 'none',
     rateLimit: { perSecond: 5, burst: 20 },
     body: WebchatSessionBody,
@@ -87,7 +89,7 @@ export const tokenRouteTable: HttpRoute<TokenRouteDeps>[] = [
         ...(shownName ? { name: shownName } : {}),
         ...(Object.keys(hubData).length > 0 ? { channelData: hubData } : {}),
       });
-      return { token, customerId: customer.id, visitorToken: visitor.token, verified: body.identityToken !== undefined };
+      return { token, customerId: customer.id, visitorToken: visitor.token, verified: body.identityToken !== undefined, ...openingOf(channel, Date.now()) };
     },
   }),
   route({
@@ -111,6 +113,13 @@ export const tokenRouteTable: HttpRoute<TokenRouteDeps>[] = [
     },
   }),
 ];
+
+/** The widget's open/closed state (PROTOCOL.md §2.2): a channel without business hours is always open. */
+function openingOf(channel: Channel, now: number): { open: boolean; nextOpeningAt?: string } {
+  if (!channel.businessHours || isOpenAt(channel.businessHours, now)) return { open: true };
+  const next = nextOpening(channel.businessHours, now);
+  return next === null ? { open: false } : { open: false, nextOpeningAt: new Date(next).toISOString() };
+}
 
 /** The actor a token body asks for; a customer token must name its channel. */
 function actorOf(id: string, claims: Omit<z.output<typeof TokenBody>, 'sub' | 'ttlSeconds'>): Actor {

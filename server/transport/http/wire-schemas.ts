@@ -2,11 +2,14 @@ import { z } from 'zod';
 import {
   AgentTaskState,
   Attachment,
+  BusinessHours,
   ConversationState,
   CustomerIdentifier,
   ErrorCode,
   IdentityMode,
   ParticipantRole,
+  QueueSettings,
+  RequiredSkills,
   RoutingMode,
   SessionCloseReason,
   Visibility,
@@ -70,6 +73,10 @@ export const ChannelSchema = z
     identity: IdentityMode,
     identitySecretSet: z.boolean().meta({ description: 'Whether an identity secret is set; the secret itself is write-only.' }),
     apps: z.array(z.string()).meta({ description: 'Apps that may join this channel’s conversations.' }),
+    requiredSkills: RequiredSkills.meta({ description: 'Skills an agent needs to be offered this channel’s tasks (PROTOCOL.md §1.5).' }),
+    offerRetrySeconds: z.number().meta({ description: 'A task every eligible agent refused is offered again after this long.' }),
+    queue: QueueSettings.optional(),
+    businessHours: BusinessHours.optional(),
   })
   .meta({ id: 'Channel' });
 
@@ -170,6 +177,8 @@ export const WebchatSessionAnswer = z
     customerId: z.string(),
     visitorToken: z.string().meta({ description: 'Opaque and signed by the hub: keep it and send it again to be the same anonymous customer.' }),
     verified: z.boolean().meta({ description: 'True when a valid identity token named the customer.' }),
+    open: z.boolean().meta({ description: 'Whether the channel’s business hours are open now (always true without business hours).' }),
+    nextOpeningAt: isoDate.optional().meta({ description: 'When closed: the next opening; absent when open or not within 400 days.' }),
   })
   .meta({ id: 'WebchatSessionAnswer' });
 export const ConnectorInboundAnswer = z
