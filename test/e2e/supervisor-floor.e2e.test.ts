@@ -11,6 +11,8 @@ import { build } from '../../scripts/build.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { freshContext, launch, signInDesk, watchErrors } from './browser.js';
 
+const SCREENSHOT = process.env.FLOOR_SCREENSHOT ?? '/tmp/supervisor-floor.png';
+
 let hub: TestHub;
 let browser: Browser;
 
@@ -65,6 +67,16 @@ describe('the supervisor view of the desk', () => {
     const { activities } = await customer.call('activities.since', { conversationId, afterSeq: 0 });
     expect(activities.some((a) => a.type === 'participant.joined' && a.payload.participant.role === 'supervisor')).toBe(false);
 
+    // Reassign to the agent, typed into the row's box.
+    const conversationRow = page.locator(`#floor-conversations tr[data-conversation-id="${conversationId}"]`);
+    await conversationRow.getByLabel(/^Reassign /).fill(agentId);
+    await conversationRow.getByRole('button', { name: 'Reassign' }).click();
+    await page.locator('#floor-status', { hasText: 'reassigned' }).waitFor({ timeout: 10_000 });
+    const tasks = (await hub.parts.routing.tasksOf(conversationId)).filter((t) => t.state !== 'closed');
+    // The agent is not ready (forced above): the task waits for it.
+    expect(tasks.map((t) => [t.reason, t.state])).toEqual([['transfer', 'queued']]);
+
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(errors).toEqual([]);
   }, 60_000);
 });
