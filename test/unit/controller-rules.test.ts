@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { ChannelSession, ConversationState, ParticipantRole } from '@conversation-hub/client-sdk/contract';
 import {
   controllerRules,
+  REASSIGNED,
   TRANSFERRED,
   WRAPUP_EXPIRED,
   WRAPUP_SUBMITTED,
@@ -176,6 +177,11 @@ describe('the last agent leaving', () => {
   test('an agent who leaves to transfer the conversation is not "the last agent": no survey, no close', () => {
     const transferred: ControllerEvent = { ...agentLeft, reason: TRANSFERRED } as ControllerEvent;
     expect(controllerRules(cfg({ survey: 'Rate us', closeOnAgentLeave: true }), conv(['s1'], [CUSTOMER], 'inactive'), transferred)).toEqual([]);
+  });
+
+  test('an agent a supervisor reassigned the conversation from is handed on too: no survey, no close', () => {
+    const reassigned: ControllerEvent = { ...agentLeft, reason: REASSIGNED } as ControllerEvent;
+    expect(controllerRules(cfg({ survey: 'Rate us', closeOnAgentLeave: true }), conv(['s1'], [CUSTOMER], 'inactive'), reassigned)).toEqual([]);
   });
 
   test('an agent leaving a closing conversation closes the tasks left, even while another agent is in it', () => {
