@@ -21,6 +21,8 @@ import { createSocketServer, serveCalls } from './transport/socket-server.js';
 import { BROWSER_PATHS, createEdges } from './transport/http/edges.js';
 import { createLimits } from './transport/limits.js';
 import { drainSockets, hubWork } from './transport/drain.js';
+import { createReporting } from './reporting/flush.js';
+import { serviceLevelToday } from './reporting/queries.js';
 
 export type { Parts } from './ports.js';
 
@@ -78,6 +80,9 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   if (parts.adapter) io.adapter(parts.adapter as never);
   const webhooks = new OutboundWebhooks(parts.channels, log, metrics.webhook);
   const fanout = new SocketFanout(io, (o) => webhooks.deliver(o));
+  // Report rows go through a durable outbox, drained into Postgres by the `reports` timer (server/reporting/).
+  const reporting = parts.reportOutbox ? createReporting({ outbox: parts.reportOutbox, db: parts.admin.db, scheduler: parts.scheduler, log }) : undefined;
+  reporting?.register();
   const hub = new Hub({
     store: parts.store,
     routing: parts.routing,
@@ -96,6 +101,8 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     users: auth.users,
     metrics: metrics.engine,
     dashboard: dashboardMarks(parts.scheduler, log),
+    ...(reporting ? { reports: reporting.sink } : {}),
+    serviceLevelToday: (thresholdSeconds) => serviceLevelToday(parts.admin.db, thresholdSeconds),
   });
   // The hub-wide gauges, read from the stores at each scrape.
   metrics.sources.deadLetters = async () => (await hub.archiveFailures.store.list()).length;
@@ -122,6 +129,10 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
 
   await parts.scheduler.start();
   await hub.housekeeping.start();
+  // Rows a previous run left, and a flush whose retries gave up during a long outage: re-armed each minute.
+  const kickReports = () => void reporting?.kick().catch((err: unknown) => log.warn({ err }, 'report flush timer not armed'));
+  kickReports();
+  const reportKicks = setInterval(kickReports, 60_000).unref();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => resolve());
@@ -135,6 +146,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   const close = () =>
     (closing ??= (async () => {
       draining = true;
+      clearInterval(reportKicks);
       // This node's sockets only: io.disconnectSockets would reach every node through the Redis adapter.
       io.local.disconnectSockets(true);
       // Their disconnect handling (an agent's: fetchSockets, a timer) still needs the parts.

@@ -25,6 +25,7 @@ export class Agents {
       this.e.now(),
     );
     this.e.d.dashboard?.changed();
+    await this.e.tasks.agentStateChanged(before, status);
     const was = new Set(before?.lists ?? []);
     await this.e.d.fanout.setLists(id, status.lists.filter((l) => !was.has(l)), [...was].filter((l) => !status.lists.includes(l)));
     // The caller is here (it called through a socket): an "away" that a close racing its reconnect

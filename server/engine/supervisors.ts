@@ -35,8 +35,10 @@ export class Supervisors {
    * state it is in (PROTOCOL.md §3.2).
    */
   async forceNotReady(ctx: CallContext, input: CallInput<'supervisor.agent.state'>): Promise<void> {
-    if (!(await this.e.d.routing.getAgent(input.agentId))) throw notFound('agent');
-    await this.e.d.routing.setAgentState(input.agentId, { state: 'not_ready', ...(input.reason ? { reason: input.reason } : {}) }, this.e.now());
+    const before = await this.e.d.routing.getAgent(input.agentId);
+    if (!before) throw notFound('agent');
+    const after = await this.e.d.routing.setAgentState(input.agentId, { state: 'not_ready', ...(input.reason ? { reason: input.reason } : {}) }, this.e.now());
+    await this.e.tasks.agentStateChanged(before, after);
     this.e.d.log.info({ participantId: input.agentId, supervisorId: ctx.actor.id, reason: input.reason }, 'agent set not ready by a supervisor');
     this.e.d.dashboard?.changed();
   }

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AgentTask, Channel, ConversationView } from '@conversation-hub/client-sdk/contract';
-import type { Fanout, Offer, Requeued, RoutingStore, Scheduler } from '../ports.js';
+import type { AgentStatus, Fanout, Offer, Requeued, RoutingStore, Scheduler } from '../ports.js';
 import type { ReportEvent, ReportSink } from '../reporting/report-events.js';
 import type { OfferTimerData } from './context.js';
 
@@ -133,6 +134,13 @@ export class TaskRouting {
     for (const listId of new Set(tasks.map((t) => t.listId ?? null))) {
       await this.d.scheduler.ensure<PositionsTimerData>('queue-positions', positionsKey(listId), this.d.now(), { listId });
     }
+  }
+
+  /** An agent's state or not-ready reason changed: a row of the agent-state report. */
+  async agentStateChanged(before: AgentStatus | null, after: AgentStatus): Promise<void> {
+    if (before && before.state === after.state && before.notReadyReason === after.notReadyReason) return;
+    const reason = after.notReadyReason === undefined ? {} : { reason: after.notReadyReason };
+    await this.report([{ type: 'agent.state', id: randomUUID(), agentId: after.agentId, state: after.state, ...reason, at: new Date(this.d.now()).toISOString() }]);
   }
 
   /** Pull mode: the list's agents learn of it; a task needing skills only reaches agents who have them. */

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { PartsMetrics } from '../transport/metrics.js';
 import { createDatabase } from '../persistence/create-database.js';
 import { closeRedis, connectRedis, duplicateRedis } from '../redis/connect.js';
+import { RedisReportOutbox } from '../reporting/redis-outbox.js';
 import { RedisRoutingStore } from '../routing/redis-routing-store.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
 import { resyncingAdapter } from '../transport/resync.js';
@@ -63,6 +64,7 @@ export async function clusterParts(config: HubConfig, log: Logger, metrics?: Par
       adapter: resyncingAdapter(createAdapter(pub, sub, { key: `${prefix}:socket.io` }) as NonNullable<Parts['adapter']>, { clients: [redis, pub, sub], log }),
       limiterStore: { redis, prefix: `${prefix}:limits:` },
       archiveFailures: new RedisArchiveFailures(redis, `${prefix}:`),
+      reportOutbox: new RedisReportOutbox(redis, { prefix: `${prefix}:`, log }),
       ready: async () => {
         await redis.ping();
         await record.ready();

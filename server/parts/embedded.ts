@@ -4,6 +4,7 @@ import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { PartsMetrics } from '../transport/metrics.js';
 import { createDatabase } from '../persistence/create-database.js';
+import { MemoryReportOutbox } from '../reporting/outbox.js';
 import { MemoryRoutingStore } from '../routing/memory-routing-store.js';
 import { LocalScheduler } from '../scheduler/local-scheduler.js';
 import { MemoryConversationStore } from '../store/memory-store.js';
@@ -26,6 +27,7 @@ export async function embeddedParts(config: HubConfig, log: Logger, metrics?: Pa
     store,
     routing: new MemoryRoutingStore(),
     scheduler,
+    reportOutbox: new MemoryReportOutbox({ log }),
     channels: record.channels,
     customers: record.customers,
     archive: record.archive,

@@ -58,6 +58,7 @@ export const validPayload: { [C in CallName]: fc.Arbitrary<unknown> } = {
   'session.end': fc.constant({}),
   'agent.state': record({
     state: fc.constantFrom('ready', 'not_ready'),
+    reason: opt(short(100)),
     capacity: opt(fc.integer({ min: 1, max: 100 })),
     lists: opt(fc.array(idOf('list'), { maxLength: 3 })),
   }),
@@ -73,6 +74,7 @@ export const validPayload: { [C in CallName]: fc.Arbitrary<unknown> } = {
     sentiment: opt(fc.oneof(short(50), fc.double({ min: -1, max: 1, noNaN: true }))),
     summary: opt(text),
     listId: opt(idOf('list')),
+    skills: opt(fc.array(short(100), { maxLength: 3 })),
   }),
   'conversation.transfer': record({
     conversationId: idOf('conversation'),
@@ -94,6 +96,14 @@ export const validPayload: { [C in CallName]: fc.Arbitrary<unknown> } = {
   }),
   'connector.session.end': record({ serviceIdentifier: ref('service'), customerIdentifier: ref('identifier') }),
   'custom.send': record({ conversationId: idOf('conversation'), visibility: opt(fc.constantFrom('all', 'agents')), payload: json }),
+  'conversation.end': record({ conversationId: idOf('conversation'), reason: opt(short(500)) }),
+  'conversation.reassign': record({
+    conversationId: idOf('conversation'),
+    to: fc.oneof(record({ agentId: idOf('agent') }), record({ listId: idOf('list') })),
+  }),
+  'supervisor.watch': fc.constant({}),
+  'supervisor.unwatch': fc.constant({}),
+  'supervisor.agent.state': record({ agentId: idOf('agent'), state: fc.constant('not_ready'), reason: opt(short(100)) }),
 };
 
 /** One way to break a payload; `at` picks the path among those the payload has. */

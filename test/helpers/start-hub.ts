@@ -55,6 +55,8 @@ export interface CustomerOptions {
   channelData?: Record<string, string>;
   /** The instance its socket connects to (0 is A, the default). */
   instance?: number;
+  /** Runs before the socket connects: listeners for pushes that come as the session opens (`queue.position`). */
+  before?: (c: HubClient) => void;
 }
 
 export interface StartTestHubOptions {
@@ -128,9 +130,10 @@ function testHub(instances: RunningHub[], adminKey: string, closeInstances: () =
     }
   };
 
-  const connect = async (url: string, opts: HubClientOptions) => {
+  const connect = async (url: string, opts: HubClientOptions, before?: (c: HubClient) => void) => {
     const c = new HubClient(url, opts);
     clients.add(c);
+    before?.(c);
     return c.connect();
   };
 
@@ -155,7 +158,7 @@ function testHub(instances: RunningHub[], adminKey: string, closeInstances: () =
       });
       if (res.status !== 201) throw new Error(`webchat session: ${res.status} ${await res.text()}`);
       const { token, customerId, visitorToken, verified } = (await res.json()) as { token: string; customerId: string; visitorToken: string; verified: boolean };
-      const c = await connect(at(opts.instance ?? 0).url, { token, channelData: opts.channelData ?? {} });
+      const c = await connect(at(opts.instance ?? 0).url, { token, channelData: opts.channelData ?? {} }, opts.before);
       return Object.assign(c, { customerId, visitorToken, verified });
     },
     async admin(method, path, body, where = {}) {
