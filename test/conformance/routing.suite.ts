@@ -116,6 +116,25 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
         expect(await byList()).toEqual({ sales: 1, null: 1 });
       });
 
+      test('waiting lists the queued and offered tasks of the list, oldest first; accepted, pulled and closed ones leave it (the dashboard)', async () => {
+        await agent('a', T, { capacity: 3 });
+        await task('old', { at: T - 20 });
+        await task('mid', { at: T - 10 });
+        await task('new', { at: T });
+        await task('other', { listId: null });
+        await store.offerNext('old', T, EXP);
+        expect((await store.waiting('sales')).map((t) => [t.id, t.state])).toEqual([
+          ['old', 'offered'],
+          ['mid', 'queued'],
+          ['new', 'queued'],
+        ]);
+        expect((await store.waiting(null)).map((t) => t.id)).toEqual(['other']);
+        await store.accept('old', 'a', T + 1);
+        await store.pull('mid', 'a', T + 2);
+        await store.closeTask('new', T + 3);
+        expect(await store.waiting('sales')).toEqual([]);
+      });
+
       test('the same id twice is a conflict', async () => {
         await task('t1');
         await expect(task('t1')).rejects.toMatchObject({ code: 'conflict' });
