@@ -79,6 +79,11 @@ export class ChatView {
     if (!text) return;
     this.input.value = '';
     this.local.input(false);
+    this.sendText(text);
+  }
+
+  /** Sends a message as if typed (the offline form's message), shown at once as "Sending…". */
+  sendText(text: string): void {
     const p: Pending = { text, clientMessageId: newClientMessageId(), el: bubble('own', 'You', text, undefined, 'Sending…') };
     this.pending.set(p.clientMessageId, p);
     this.log.addPending(p.el);

@@ -15,6 +15,8 @@ export interface SavedSession {
   name?: string;
   /** True when the site's identity token named the customer. */
   verified?: boolean;
+  /** The channel was closed (`open: false`) and the offline form's message is not sent yet. */
+  closed?: { nextOpeningAt?: string; email?: string };
 }
 
 /** The session of this tab, kept in sessionStorage so that a reload goes back into the same chat. */
@@ -48,12 +50,27 @@ export async function openSession(sessionUrl: string, serviceIdentifier: string,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ serviceIdentifier, ...(visitorToken ? { visitorToken } : {}), ...(identityToken ? { identityToken } : {}), prechat }),
   });
-  const body = (await res.json().catch(() => ({}))) as { token?: string; customerId?: string; visitorToken?: string; verified?: boolean; error?: { message?: string } };
+  const body = (await res.json().catch(() => ({}))) as {
+    token?: string;
+    customerId?: string;
+    visitorToken?: string;
+    verified?: boolean;
+    open?: boolean;
+    nextOpeningAt?: string;
+    error?: { message?: string };
+  };
   if (!res.ok || !body.token || !body.customerId) throw new Error(body.error?.message ?? `the hub answered ${res.status}`);
   if (body.visitorToken) store('localStorage', VISITOR_KEY, body.visitorToken);
-  const saved: SavedSession = { token: body.token, customerId: body.customerId, ...(name ? { name } : {}), verified: body.verified === true };
-  store('sessionStorage', SESSION_KEY, JSON.stringify(saved));
+  // Only an explicit `open: false` is closed: a hub (or proxy) from before business hours says nothing.
+  const closed = body.open === false ? { ...(body.nextOpeningAt ? { nextOpeningAt: body.nextOpeningAt } : {}), ...(email ? { email } : {}) } : undefined;
+  const saved: SavedSession = { token: body.token, customerId: body.customerId, ...(name ? { name } : {}), verified: body.verified === true, ...(closed ? { closed } : {}) };
+  saveSession(saved);
   return saved;
+}
+
+/** Keeps the session for a reload (e.g. once the offline message is sent, without `closed`). */
+export function saveSession(saved: SavedSession): void {
+  store('sessionStorage', SESSION_KEY, JSON.stringify(saved));
 }
 
 /**

@@ -1,14 +1,16 @@
 /**
  * The webchat widget's shell: the launcher, the panel (a labelled dialog) and its states, moving
- * between the pre-chat form (prechat.ts), the chat (chat-view.ts, over the connection of
- * session.ts) and the ended screen. Plain DOM, no framework; only types come from the contract,
+ * between the pre-chat form (prechat.ts), the closed screen (offline.ts), the chat (chat-view.ts,
+ * over the connection of session.ts, with its queue line, queue-line.ts) and the ended screen. Plain DOM, no framework; only types come from the contract,
  * so zod stays out of the bundle.
  */
 import type { HubClient } from '@conversation-hub/client-sdk';
 import { append, clear, errorText, h } from '../ui/dom.js';
 import { ChatView } from './chat-view.js';
+import { offlineForm, offlineMessageText } from './offline.js';
 import { endedScreen, prechatForm } from './prechat.js';
-import { customerClient, forgetSession, openSession, savedSession, type SavedSession } from './session.js';
+import { QueueLine } from './queue-line.js';
+import { customerClient, forgetSession, openSession, savedSession, saveSession, type SavedSession } from './session.js';
 
 export interface WebchatOptions {
   /** Where the hub is; the origin the widget's script came from by default. */
@@ -26,7 +28,7 @@ export interface WebchatOptions {
 }
 
 /** `data-state` of the panel, for styling and tests. */
-type State = 'form' | 'connecting' | 'connected' | 'reconnecting' | 'ended';
+type State = 'form' | 'closed' | 'connecting' | 'connected' | 'reconnecting' | 'ended';
 
 export function mountWebchat(host: HTMLElement, opts: WebchatOptions = {}): Webchat {
   return new Webchat(host, opts);
@@ -41,9 +43,11 @@ export class Webchat {
   private readonly body: HTMLElement;
   private readonly status: HTMLElement;
   private readonly alert: HTMLElement;
+  private readonly queue: HTMLElement;
   private readonly endButton: HTMLButtonElement;
   private client?: HubClient;
   private chat?: ChatView;
+  private queueLine?: QueueLine;
   private identityToken: string | undefined;
   private session?: SavedSession;
 
@@ -58,6 +62,7 @@ export class Webchat {
     this.launcher = h('button', { type: 'button', className: 'hw-launcher', attrs: { 'aria-expanded': 'false', 'aria-controls': 'hub-webchat-panel' } }, title);
     this.status = h('p', { className: 'hw-status', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.alert = h('p', { className: 'hw-alert', hidden: true, attrs: { role: 'alert' } });
+    this.queue = h('p', { className: 'hw-queue', hidden: true, attrs: { role: 'status', 'aria-live': 'polite' } });
     this.endButton = h('button', { type: 'button', className: 'hw-end', hidden: true }, 'End chat');
     const closeButton = h('button', { type: 'button', className: 'hw-close', attrs: { 'aria-label': 'Minimise chat' } }, '–');
     this.body = h('div', { className: 'hw-body' });
@@ -67,6 +72,7 @@ export class Webchat {
       h('header', { className: 'hw-header' }, h('h2', { id: titleId }, title), this.endButton, closeButton),
       this.status,
       this.alert,
+      this.queue,
       this.body,
     );
     append(host, this.launcher, this.panel);
@@ -120,12 +126,33 @@ export class Webchat {
     }
   }
 
+  /** The channel is closed: its next opening and the form whose message starts the chat. */
+  private showOffline(saved: SavedSession): void {
+    this.stopChat();
+    this.session = saved;
+    this.setState('closed');
+    this.setStatus('');
+    offlineForm(this.body, { ...(saved.closed?.nextOpeningAt ? { nextOpeningAt: saved.closed.nextOpeningAt } : {}), name: saved.name ?? '', email: saved.closed?.email ?? '' }, (name, email, message) =>
+      this.leaveMessage(saved, offlineMessageText(name, email, message)),
+    );
+  }
+
+  /** The offline form's message is the chat's first: the hub keeps it for the opening. */
+  private async leaveMessage(saved: SavedSession, text: string): Promise<void> {
+    const { closed: _closed, ...open } = saved;
+    saveSession(open);
+    await this.start(open);
+    if (this.chat && this.session === open) this.chat.sendText(text);
+  }
+
   private async start(saved: SavedSession): Promise<void> {
+    if (saved.closed) return this.showOffline(saved);
     this.stopChat();
     this.session = saved;
     const client = customerClient(this.hubUrl, saved);
     this.client = client;
     this.chat = new ChatView(client, saved.customerId, this.body, (id) => (this.panel.dataset.conversationId = id));
+    this.queueLine = new QueueLine(client, this.queue);
     this.endButton.hidden = false;
     this.setState('connecting');
     client.socket.on('disconnect', () => {
@@ -170,6 +197,8 @@ export class Webchat {
   private stopChat(): void {
     this.chat?.dispose();
     this.chat = undefined;
+    this.queueLine?.dispose();
+    this.queueLine = undefined;
     this.client?.close();
     this.client = undefined;
     this.session = undefined;
