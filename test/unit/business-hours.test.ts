@@ -127,6 +127,19 @@ describe('daylight saving changes', () => {
     expect(isOpenAt(repeat, at('2024-04-06T14:30:00Z'))).toBe(true);
     expect(isOpenAt(repeat, at('2024-04-06T15:00:00Z'))).toBe(false);
   });
+
+  test('America/Santiago changes at midnight: the day boundary itself moves', () => {
+    // 7 Apr 2024: Sunday 00:00 (-03) goes back to Saturday 23:00 (-04); Sunday first reads 00:00 at 04:00Z.
+    const sat = hours('America/Santiago', [['sat', '23:00', '24:00']]);
+    expect(iso(nextOpening(sat, at('2024-04-06T20:00:00Z')))).toBe('2024-04-07T02:00:00.000Z');
+    expect(isOpenAt(sat, at('2024-04-07T03:30:00Z'))).toBe(true); // Saturday 23:30 the second time: still before close
+    expect(isOpenAt(sat, at('2024-04-07T04:00:00Z'))).toBe(false);
+    const sun = hours('America/Santiago', [['sun', '00:00', '01:00']]);
+    expect(iso(nextOpening(sun, at('2024-04-06T20:00:00Z')))).toBe('2024-04-07T04:00:00.000Z');
+    // 8 Sep 2024: Saturday 24:00 (-04) jumps to Sunday 01:00 (-03): Sunday opens at the jump.
+    const sunSpring = hours('America/Santiago', [['sun', '00:00', '02:00']]);
+    expect(iso(nextOpening(sunSpring, at('2024-09-07T12:00:00Z')))).toBe('2024-09-08T04:00:00.000Z');
+  });
 });
 
 // ---- property: nextOpening is open, and nothing before it is ----------------------------
