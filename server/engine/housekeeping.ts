@@ -6,6 +6,9 @@ import type { EngineCore } from './core.js';
 
 const SWEEP = { kind: 'housekeeping', key: 'sweep' } as const;
 
+/** A repair that failed, with the conversation or agent it was about. */
+type Failure = { conversationId: string; err: unknown } | { participantId: string; err: unknown };
+
 /**
  * The housekeeping timer: one job for the whole hub (a BullMQ job in cluster mode, so it runs on
  * one node at a time and outlives any node), firing every `periodSeconds`. Each run re-derives the
@@ -34,7 +37,7 @@ export class Housekeeping {
     const ids = await this.e.d.store.listIds();
     const dead = await this.deadLettered();
     let repaired = 0;
-    const failed: { conversationId: string; err: unknown }[] = [];
+    const failed: Failure[] = [];
     for (const id of ids) {
       try {
         repaired += await this.repair(id, dead.has(id));
@@ -42,10 +45,39 @@ export class Housekeeping {
         failed.push({ conversationId: id, err });
       }
     }
+    repaired += await this.sweepAgents(failed);
     // One line per sweep: during an outage every conversation fails the same way.
-    if (failed.length > 0) this.e.d.log.warn({ err: failed[0]!.err, conversationId: failed[0]!.conversationId, failed: failed.length }, 'housekeeping: repairs failed; the next sweep tries again');
+    if (failed.length > 0) this.e.d.log.warn({ ...failed[0]!, failed: failed.length }, 'housekeeping: repairs failed; the next sweep tries again');
     if (repaired > 0) this.e.d.log.info({ conversations: ids.length, repaired }, 'housekeeping: follow-ups restored');
     return { rearmAt: this.e.now() + this.periodSeconds * 1000 };
+  }
+
+  /**
+   * Agents whose presence disagrees with their sockets (a close that raced a reconnect on another
+   * node, a node killed half-way): set right, the away ones through the grace timer, which looks
+   * again. A ready agent is offered what waits for it (an offer lost with a node). Counts fixes.
+   */
+  private async sweepAgents(failed: Failure[]): Promise<number> {
+    let fixed = 0;
+    const now = this.e.now();
+    for (const a of await this.e.d.routing.listAgents()) {
+      try {
+        const live = await this.e.d.fanout.isConnected(a.agentId);
+        if (live && !a.connected) {
+          await this.e.d.scheduler.cancel('agent-grace', a.agentId);
+          await this.e.d.routing.setConnected(a.agentId, true, now);
+          fixed++;
+        } else if (!live && a.connected) {
+          await this.e.d.routing.setConnected(a.agentId, false, now);
+          await this.e.d.scheduler.ensure('agent-grace', a.agentId, now + this.e.d.agentGraceSeconds * 1000, {});
+          fixed++;
+        }
+        if (live && a.state === 'ready') await this.e.tasks.fill(a.agentId);
+      } catch (err) {
+        failed.push({ participantId: a.agentId, err });
+      }
+    }
+    return fixed;
   }
 
   /** How many lost controller actions it ran (an ensured timer or a routing pass is not counted: neither says whether it changed anything). */
