@@ -1,4 +1,4 @@
-import type { AgentTask, AgentTaskState, RoutingMode } from '@conversation-hub/client-sdk/contract';
+import type { AgentTask, AgentTaskState, RoutingMode, TaskReason } from '@conversation-hub/client-sdk/contract';
 import { conflict } from './errors.js';
 
 /**
@@ -34,7 +34,7 @@ export interface AgentPresence {
 export interface RoutedTask {
   task: AgentTask;
   mode: RoutingMode;
-  /** Agents who rejected it or let an offer expire: it is not offered to them again. */
+  /** Agents who rejected it or let an offer expire (or were excluded at creation), oldest first: it is not offered to them again. */
   excluded: string[];
   /** Only this agent may get it (a transfer to a named agent). */
   targetAgentId?: string;
@@ -59,9 +59,20 @@ export function servesList(a: Pick<AgentPresence, 'lists'>, listId: string | und
   return listId === undefined || a.lists.includes(listId);
 }
 
+/** The agent has every skill the task requires (a task without required skills: anyone). */
+export function hasSkills(a: Pick<AgentPresence, 'skills'>, task: Pick<AgentTask, 'requiredSkills'>): boolean {
+  return (task.requiredSkills ?? []).every((s) => a.skills.includes(s));
+}
+
+/** Whether `a` could be offered `task` now, exclusions aside: a free slot, its list, its skills, the target. */
+function fits(a: AgentPresence, task: AgentTask, only: string | undefined): boolean {
+  return hasFreeCapacity(a) && servesList(a, task.listId) && hasSkills(a, task) && (only === undefined || a.agentId === only);
+}
+
 /**
- * The agent to offer `task` to: ready, connected, with free capacity, serving its list, not
- * excluded; the one idle longest, ties broken by agentId so every node picks the same. Null when none.
+ * The agent to offer `task` to: ready, connected, with free capacity, serving its list, with its
+ * skills, not excluded; the one idle longest, ties broken by agentId so every node picks the same.
+ * Null when none.
  */
 export function pickAgent(
   task: AgentTask,
@@ -71,23 +82,33 @@ export function pickAgent(
   const exclude = options.exclude ?? [];
   let best: AgentPresence | null = null;
   for (const a of agents) {
-    if (!hasFreeCapacity(a) || !servesList(a, task.listId) || exclude.includes(a.agentId)) continue;
-    if (options.only !== undefined && a.agentId !== options.only) continue;
+    if (!fits(a, task, options.only) || exclude.includes(a.agentId)) continue;
     if (!best || a.idleSince < best.idleSince || (a.idleSince === best.idleSince && a.agentId < best.agentId)) best = a;
   }
   return best;
 }
 
-/** Whether `agent` may be offered `t` now (push mode, queued, its list, not excluded, a free slot). */
+/**
+ * `retryOffer`'s pick, its refusals forgotten: of the agents that refused it (`refusedBy`, oldest
+ * refusal first) the first that fits now, so the retry goes back to whoever was asked first; when
+ * none fits, pickAgent's choice among everyone.
+ */
+export function pickRetryAgent(
+  task: AgentTask,
+  agents: readonly AgentPresence[],
+  refusedBy: readonly string[],
+  only?: string,
+): AgentPresence | null {
+  for (const id of refusedBy) {
+    const a = agents.find((x) => x.agentId === id);
+    if (a && fits(a, task, only)) return a;
+  }
+  return pickAgent(task, agents, only === undefined ? {} : { only });
+}
+
+/** Whether `agent` may be offered `t` now (push mode, queued, its list, its skills, not excluded, a free slot, the target). */
 export function mayTake(agent: AgentPresence, t: RoutedTask): boolean {
-  return (
-    t.mode === 'push' &&
-    t.task.state === 'queued' &&
-    hasFreeCapacity(agent) &&
-    servesList(agent, t.task.listId) &&
-    !t.excluded.includes(agent.agentId) &&
-    (t.targetAgentId === undefined || t.targetAgentId === agent.agentId)
-  );
+  return t.mode === 'push' && t.task.state === 'queued' && fits(agent, t.task, t.targetAgentId) && !t.excluded.includes(agent.agentId);
 }
 
 /** Oldest first: createdAt, then id, so the order is total and the same everywhere. */
@@ -121,9 +142,19 @@ function requireOfferedTo(task: AgentTask, agentId: string, action: string): voi
   if (task.agentId !== agentId) throw conflict(`task is offered to another agent`, { taskId: task.id, state: task.state });
 }
 
-export function newTask(input: { id: string; conversationId: string; listId?: string }, now: number): AgentTask {
-  const task: AgentTask = { id: input.id, conversationId: input.conversationId, state: 'queued', createdAt: iso(now) };
+export interface NewTaskInput {
+  id: string;
+  conversationId: string;
+  listId?: string;
+  reason: TaskReason;
+  requiredSkills?: readonly string[];
+}
+
+/** A queued task; `requiredSkills` kept only when there are some (none: anyone may take it). */
+export function newTask(input: NewTaskInput, now: number): AgentTask {
+  const task: AgentTask = { id: input.id, conversationId: input.conversationId, state: 'queued', reason: input.reason, createdAt: iso(now) };
   if (input.listId !== undefined) task.listId = input.listId;
+  if (input.requiredSkills !== undefined && input.requiredSkills.length > 0) task.requiredSkills = [...input.requiredSkills];
   return task;
 }
 

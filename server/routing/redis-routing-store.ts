@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
-import type { AgentTask, AgentTaskState } from '@conversation-hub/client-sdk/contract';
+import type { AgentTask, RoutingMode } from '@conversation-hub/client-sdk/contract';
+import { averageWaitSeconds } from '../domain/queue-positions.js';
 import { compareTasks } from '../domain/routing-rules.js';
 import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
 import { LuaScript } from '../redis/lua-script.js';
-import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, QueueLength, Requeued, RoutingStore } from '../ports.js';
+import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, PositionNotes, QueueLength, Requeued, RoutingStore } from '../ports.js';
+import { agentFromHash, agentOf, closedOf, iso, taskFromHash, taskOf, type ClosedReply, type Flat } from './redis-replies.js';
 
 /** Every routing script is the shared prelude (keys, indexes, helpers) followed by its own body. */
 function script(name: string): LuaScript {
-  return LuaScript.fromFiles(name, ['./lua/routing_lib.lua', `./lua/${name}.lua`], import.meta.url);
+  return LuaScript.fromFiles(name, ['./lua/routing_lib.lua', './lua/routing_task_lib.lua', `./lua/${name}.lua`], import.meta.url);
 }
 const scripts = {
   setAgent: script('set_agent'),
@@ -21,6 +23,10 @@ const scripts = {
   releaseAgent: script('release_agent'),
   forget: script('forget_conversation'),
   readTasks: script('read_tasks'),
+  readAgents: script('read_agents'),
+  retryOffer: script('retry_offer'),
+  retarget: script('retarget_task'),
+  notePositions: script('note_positions'),
 };
 
 export interface RedisRoutingStoreOptions {
@@ -32,10 +38,9 @@ export interface RedisRoutingStoreOptions {
   prefix?: string;
   /** Told when offerNext finds (and repairs) a stale entry of the free-agent index. */
   log?: Logger;
+  /** Capacity of an agent seen the first time (`HUB_AGENT_CAPACITY`). Default 1. */
+  defaultCapacity?: number;
 }
-
-/** A hash as HGETALL returns it inside a script reply (RESP2): field, value, field, value... */
-type Flat = string[];
 
 /**
  * Cluster mode's routing: agent presence, capacity, offers and queues in Redis, every method one
@@ -66,12 +71,14 @@ type Flat = string[];
  */
 export class RedisRoutingStore implements RoutingStore {
   private readonly p: string;
+  private readonly defaultCapacity: number;
 
   constructor(
     private readonly redis: HubRedisClient,
     private readonly options: RedisRoutingStoreOptions & { ownsClient?: boolean } = {},
   ) {
     this.p = options.prefix ?? 'hub:routing:';
+    this.defaultCapacity = options.defaultCapacity ?? 1;
   }
 
   /** A store with its own connection, closed by `close()`. */
@@ -98,6 +105,12 @@ export class RedisRoutingStore implements RoutingStore {
   private queuedKey(listId: string | null): string {
     return listId === null ? `${this.p}queued-nolist` : `${this.p}queued:${listId}`;
   }
+  private waitingKey(listId: string | null): string {
+    return listId === null ? `${this.p}waiting-nolist` : `${this.p}waiting:${listId}`;
+  }
+  private waitsKey(listId: string | null): string {
+    return listId === null ? `${this.p}waits-nolist` : `${this.p}waits:${listId}`;
+  }
 
   /**
    * Runs a routing script: ARGV[1] is the prefix. Answers the values of its `ok` reply (typed as
@@ -116,13 +129,23 @@ export class RedisRoutingStore implements RoutingStore {
       input.capacity ?? '',
       input.lists === undefined ? '' : JSON.stringify(input.lists),
       '',
+      input.skills === undefined ? '' : JSON.stringify(input.skills),
+      input.reason === undefined ? '' : `1${input.reason}`,
+      this.defaultCapacity,
     ]);
     return agentOf(agentId, agent);
   }
 
   async setConnected(agentId: string, connected: boolean, now: number): Promise<AgentStatus> {
-    const [agent] = await this.run<[Flat]>(scripts.setAgent, this.agentKey(agentId), [agentId, now, '', '', '', connected ? '1' : '0']);
+    const [agent] = await this.run<[Flat]>(scripts.setAgent, this.agentKey(agentId), [agentId, now, '', '', '', connected ? '1' : '0', '', '', this.defaultCapacity]);
     return agentOf(agentId, agent);
+  }
+
+  async listAgents(): Promise<AgentStatus[]> {
+    const [flat] = await this.run<[(string | Flat)[]]>(scripts.readAgents, `${this.p}agents`, []);
+    const agents: AgentStatus[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) agents.push(agentOf(flat[i] as string, flat[i + 1] as Flat));
+    return agents.sort((x, y) => (x.agentId < y.agentId ? -1 : x.agentId > y.agentId ? 1 : 0));
   }
 
   async getAgent(agentId: string): Promise<AgentStatus | null> {
@@ -143,6 +166,9 @@ export class RedisRoutingStore implements RoutingStore {
       input.unlessPending ? '1' : '0',
       now,
       iso(now),
+      input.reason,
+      input.requiredSkills?.length ? JSON.stringify(input.requiredSkills) : '',
+      JSON.stringify([...new Set(input.exclude ?? [])]),
     ]);
     return { task: taskOf(task), created: created === '1' };
   }
@@ -160,6 +186,22 @@ export class RedisRoutingStore implements RoutingStore {
   async queued(listId: string | null): Promise<AgentTask[]> {
     const [tasks] = await this.run<[Flat[]]>(scripts.readTasks, this.queuedKey(listId), ['zset']);
     return tasks.map(taskOf).sort(compareTasks);
+  }
+
+  async waiting(listId: string | null): Promise<AgentTask[]> {
+    const [tasks] = await this.run<[Flat[]]>(scripts.readTasks, this.waitingKey(listId), ['zset']);
+    return tasks.map(taskOf).sort(compareTasks);
+  }
+
+  async notePositions(listId: string | null, now: number, minIntervalMs: number): Promise<PositionNotes> {
+    const [changed, retryAt, sum, count] = await this.run<[[Flat, number][], string, number, number]>(
+      scripts.notePositions,
+      [this.waitingKey(listId), this.waitsKey(listId)],
+      [now, minIntervalMs],
+    );
+    const out: PositionNotes = { changed: changed.map(([task, position]) => ({ task: taskOf(task), position })), averageWaitSeconds: averageWaitSeconds(sum, count) };
+    if (retryAt !== '') out.retryAt = Number(retryAt);
+    return out;
   }
 
   /**
@@ -188,28 +230,45 @@ export class RedisRoutingStore implements RoutingStore {
     return task && agentId !== undefined ? { task: taskOf(task), agentId, expiresAt } : null;
   }
 
+  async retryOffer(taskId: string, now: number, expiresAt: number): Promise<Offer | null> {
+    const [repaired, task, agentId] = await this.run<[number, Flat?, string?]>(scripts.retryOffer, this.taskKey(taskId), [taskId, iso(now), expiresAt]);
+    if (repaired > 0) this.options.log?.warn({ taskId, repaired }, 'routing: stale free-agent index entries repaired');
+    return task && agentId !== undefined ? { task: taskOf(task), agentId, expiresAt } : null;
+  }
+
+  async retarget(taskId: string, to: { listId?: string; mode: RoutingMode; exclude: string[] }, _now: number): Promise<AgentTask> {
+    const [task] = await this.run<[Flat]>(scripts.retarget, this.taskKey(taskId), [
+      taskId,
+      to.listId === undefined ? '0' : '1',
+      to.listId ?? '',
+      to.mode,
+      JSON.stringify(to.exclude),
+    ]);
+    return taskOf(task);
+  }
+
   async nextTaskForAgent(agentId: string, now: number, expiresAt: number): Promise<Offer | null> {
     const [task] = await this.run<[Flat?]>(scripts.nextTaskForAgent, this.agentKey(agentId), [agentId, iso(now), expiresAt]);
     return task ? { task: taskOf(task), agentId, expiresAt } : null;
   }
 
   async accept(taskId: string, agentId: string, now: number): Promise<AgentTask> {
-    const [task] = await this.run<[Flat]>(scripts.accept, this.taskKey(taskId), [taskId, agentId, iso(now)]);
+    const [task] = await this.run<[Flat]>(scripts.accept, this.taskKey(taskId), [taskId, agentId, iso(now), now]);
     return taskOf(task);
   }
 
   async reject(taskId: string, agentId: string, _now: number): Promise<Requeued> {
-    const [task] = await this.run<[Flat]>(scripts.requeue, this.taskKey(taskId), [taskId, agentId, 'reject']);
-    return { task: taskOf(task), agentId };
+    const [task, offeredAt, targeted] = await this.run<[Flat, string, string]>(scripts.requeue, this.taskKey(taskId), [taskId, agentId, 'reject']);
+    return { task: taskOf(task), agentId, offeredAt, targeted: targeted === '1' };
   }
 
   async expire(taskId: string, agentId: string, _now: number): Promise<Requeued | null> {
-    const [task] = await this.run<[Flat?]>(scripts.requeue, this.taskKey(taskId), [taskId, agentId, 'expire']);
-    return task ? { task: taskOf(task), agentId } : null;
+    const [task, offeredAt, targeted] = await this.run<[Flat?, string?, string?]>(scripts.requeue, this.taskKey(taskId), [taskId, agentId, 'expire']);
+    return task ? { task: taskOf(task), agentId, offeredAt: offeredAt!, targeted: targeted === '1' } : null;
   }
 
   async pull(taskId: string, agentId: string, now: number): Promise<AgentTask> {
-    const [task] = await this.run<[Flat]>(scripts.pull, this.taskKey(taskId), [taskId, agentId, iso(now)]);
+    const [task] = await this.run<[Flat]>(scripts.pull, this.taskKey(taskId), [taskId, agentId, iso(now), now]);
     return taskOf(task);
   }
 
@@ -232,58 +291,4 @@ export class RedisRoutingStore implements RoutingStore {
   async close(): Promise<void> {
     if (this.options.ownsClient) await closeRedis(this.redis);
   }
-}
-
-// ---- replies → objects ------------------------------------------------------------------------
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function hashOf(flat: Flat): Record<string, string> {
-  const h: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
-  return h;
-}
-
-const optionalTaskFields = ['agentId', 'listId', 'offeredAt', 'acceptedAt', 'closedAt'] as const;
-
-/** The wire AgentTask from the task hash: routing's own fields (mode, excluded...) stay behind. */
-function taskFromHash(h: Record<string, string>): AgentTask {
-  const task: AgentTask = { id: h.id!, conversationId: h.conversationId!, state: h.state as AgentTaskState, createdAt: h.createdAt! };
-  for (const field of optionalTaskFields) if (h[field] !== undefined) task[field] = h[field];
-  return task;
-}
-
-function taskOf(flat: Flat): AgentTask {
-  return taskFromHash(hashOf(flat));
-}
-
-function agentFromHash(agentId: string, h: Record<string, string>): AgentStatus {
-  const conversationIds = JSON.parse(h.convs ?? '[]') as string[];
-  const offeredTaskIds = JSON.parse(h.offers ?? '[]') as string[];
-  return {
-    agentId,
-    state: h.state === 'ready' ? 'ready' : 'not_ready',
-    connected: h.connected === '1',
-    capacity: Number(h.capacity),
-    load: conversationIds.length,
-    pendingOffers: offeredTaskIds.length,
-    lists: JSON.parse(h.lists ?? '[]') as string[],
-    idleSince: Number(h.idleSince),
-    conversationIds,
-    offeredTaskIds,
-  };
-}
-
-function agentOf(agentId: string, flat: Flat): AgentStatus {
-  return agentFromHash(agentId, hashOf(flat));
-}
-
-/** A ClosedTask as the scripts answer it: the task hash, changed "1"|"0", then revoked and freed ("" or "1" + agentId). */
-type ClosedReply = [Flat, string, string, string];
-
-function closedOf([flat, changed, revoked, freed]: ClosedReply): ClosedTask {
-  const out: ClosedTask = { task: taskOf(flat), changed: changed === '1' };
-  if (revoked !== '') out.revokedAgentId = revoked.slice(1);
-  if (freed !== '') out.freedAgentId = freed.slice(1);
-  return out;
 }

@@ -1,22 +1,14 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import type { RoutingStore } from '../../server/ports.js';
+import type { CreateRoutingFixture, RoutingFixture } from './routing-helpers.js';
 
-export interface RoutingFixture {
-  /** An empty store (for Redis: a fresh key prefix): the tests use fixed ids. */
-  store: RoutingStore;
-  /**
-   * Another store over the same data through its own connection: another node. Only for shared
-   * stores (Redis); the cross-node tests are left out without it.
-   */
-  peer?: () => Promise<RoutingStore>;
-  teardown(): Promise<void>;
-}
+export type { RoutingFixture } from './routing-helpers.js';
 
 /**
  * What every RoutingStore must do, run against each implementation (like socket.io's redis
  * adapter `testSuite(createAdapter)` and test/conformance/store.suite.ts).
  */
-export function routingSuite(name: string, createFixture: () => Promise<RoutingFixture>): void {
+export function routingSuite(name: string, createFixture: CreateRoutingFixture): void {
   describe(`RoutingStore conformance: ${name}`, () => {
     let fx: RoutingFixture;
     let store: RoutingStore;
@@ -45,6 +37,7 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
           id,
           conversationId: opts.conversationId ?? `conv-${id}`,
           mode: opts.mode ?? 'push',
+          reason: 'new',
           ...(listId === null ? {} : { listId }),
           ...(opts.targetAgentId ? { targetAgentId: opts.targetAgentId } : {}),
         },
@@ -61,7 +54,7 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
 
       test('setAgentState creates the agent, disconnected, capacity 1, no lists', async () => {
         const a = await store.setAgentState('a', { state: 'not_ready' }, T);
-        expect(a).toEqual({ agentId: 'a', state: 'not_ready', connected: false, capacity: 1, load: 0, pendingOffers: 0, lists: [], idleSince: T, conversationIds: [], offeredTaskIds: [] });
+        expect(a).toEqual({ agentId: 'a', state: 'not_ready', connected: false, capacity: 1, load: 0, pendingOffers: 0, lists: [], skills: [], idleSince: T, stateSince: T, conversationIds: [], offeredTaskIds: [] });
         expect(await store.getAgent('a')).toEqual(a);
       });
 
@@ -95,9 +88,9 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
 
     describe('tasks', () => {
       test('createTask makes a queued task', async () => {
-        const { task: t, created } = await store.createTask({ id: 't1', conversationId: 'c1', listId: 'sales', mode: 'push' }, T);
+        const { task: t, created } = await store.createTask({ id: 't1', conversationId: 'c1', listId: 'sales', mode: 'push', reason: 'new' }, T);
         expect(created).toBe(true);
-        expect(t).toEqual({ id: 't1', conversationId: 'c1', state: 'queued', listId: 'sales', createdAt: iso(T) });
+        expect(t).toEqual({ id: 't1', conversationId: 'c1', state: 'queued', listId: 'sales', reason: 'new', createdAt: iso(T) });
         expect(await store.getTask('t1')).toEqual(t);
         expect(await store.getTask('nope')).toBeNull();
       });
@@ -142,7 +135,7 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
 
       test('unlessPending answers the task already waiting for an agent', async () => {
         const first = await task('t1', { conversationId: 'c' });
-        const again = await store.createTask({ id: 't2', conversationId: 'c', mode: 'push', unlessPending: true }, T + 1);
+        const again = await store.createTask({ id: 't2', conversationId: 'c', mode: 'push', reason: 'new', unlessPending: true }, T + 1);
         expect(again).toEqual({ task: first, created: false });
         expect(await store.getTask('t2')).toBeNull();
       });
@@ -152,9 +145,9 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
         await task('t1', { conversationId: 'c' });
         await store.offerNext('t1', T, EXP);
         await store.accept('t1', 'a', T);
-        expect((await store.createTask({ id: 't2', conversationId: 'c', mode: 'push', unlessPending: true }, T)).created).toBe(true);
+        expect((await store.createTask({ id: 't2', conversationId: 'c', mode: 'push', reason: 'new', unlessPending: true }, T)).created).toBe(true);
         await store.closeTask('t2', T);
-        expect((await store.createTask({ id: 't3', conversationId: 'c', mode: 'push', unlessPending: true }, T)).created).toBe(true);
+        expect((await store.createTask({ id: 't3', conversationId: 'c', mode: 'push', reason: 'new', unlessPending: true }, T)).created).toBe(true);
       });
 
       test('tasksOf: every task of the conversation, oldest first', async () => {
@@ -204,7 +197,11 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
         await agent('middle', T - 200);
         await task('t1');
         const offer = await store.offerNext('t1', T, EXP);
-        expect(offer).toEqual({ agentId: 'longest', expiresAt: EXP, task: { id: 't1', conversationId: 'conv-t1', state: 'offered', listId: 'sales', agentId: 'longest', createdAt: iso(T), offeredAt: iso(T) } });
+        expect(offer).toEqual({
+          agentId: 'longest',
+          expiresAt: EXP,
+          task: { id: 't1', conversationId: 'conv-t1', state: 'offered', listId: 'sales', reason: 'new', agentId: 'longest', createdAt: iso(T), offeredAt: iso(T) },
+        });
         expect(await store.getTask('t1')).toEqual(offer!.task);
         expect(await store.getAgent('longest')).toMatchObject({ pendingOffers: 1, offeredTaskIds: ['t1'], load: 0 });
       });
@@ -316,7 +313,12 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
         await task('t1');
         await store.offerNext('t1', T, EXP);
         const requeued = await store.reject('t1', 'a', T + 1);
-        expect(requeued).toEqual({ agentId: 'a', task: { id: 't1', conversationId: 'conv-t1', state: 'queued', listId: 'sales', createdAt: iso(T) } });
+        expect(requeued).toEqual({
+          agentId: 'a',
+          offeredAt: iso(T),
+          targeted: false,
+          task: { id: 't1', conversationId: 'conv-t1', state: 'queued', listId: 'sales', reason: 'new', createdAt: iso(T) },
+        });
         expect(await store.getAgent('a')).toMatchObject({ pendingOffers: 0, offeredTaskIds: [] });
         expect((await store.offerNext('t1', T + 1, EXP))!.agentId).toBe('b');
       });
@@ -599,7 +601,7 @@ export function routingSuite(name: string, createFixture: () => Promise<RoutingF
             const nodes = [store, other];
             const results = await Promise.all(
               Array.from({ length: 6 }, (_, i) =>
-                nodes[i % 2]!.createTask({ id: `t${round}-${i}`, conversationId: `c${round}`, listId: 'sales', mode: 'push', unlessPending: true }, T + i),
+                nodes[i % 2]!.createTask({ id: `t${round}-${i}`, conversationId: `c${round}`, listId: 'sales', mode: 'push', reason: 'new', unlessPending: true }, T + i),
               ),
             );
             expect(results.filter((r) => r.created)).toHaveLength(1);

@@ -3,13 +3,24 @@ import type { Logger } from 'pino';
 import type { HubRedisClient } from '../../server/redis/connect.js';
 import { RedisRoutingStore } from '../../server/routing/redis-routing-store.js';
 import type { RoutingStore } from '../../server/ports.js';
+import type { CreateRoutingFixture } from '../conformance/routing-helpers.js';
+import { routingAgentsSuite } from '../conformance/routing-agents.suite.js';
+import { routingQueuesSuite } from '../conformance/routing-queues.suite.js';
+import { routingTasksSuite } from '../conformance/routing-tasks.suite.js';
 import { routingSuite } from '../conformance/routing.suite.js';
 import { closeRedis, connectTestRedis, deleteKeys, randomName, redisFixture } from '../helpers/redis.js';
 
-routingSuite(
-  'redis',
-  redisFixture('routing', (client, prefix) => new RedisRoutingStore(client, { prefix }), (url, prefix) => RedisRoutingStore.connect(url, { prefix })),
-);
+const fixture: CreateRoutingFixture = (options = {}) =>
+  redisFixture(
+    'routing',
+    (client, prefix) => new RedisRoutingStore(client, { prefix, ...options }),
+    (url, prefix) => RedisRoutingStore.connect(url, { prefix, ...options }),
+  )();
+
+routingSuite('redis', fixture);
+routingAgentsSuite('redis', fixture);
+routingTasksSuite('redis', fixture);
+routingQueuesSuite('redis', fixture);
 
 describe('RedisRoutingStore specifics', () => {
   const T = 1_700_000_000_000;
@@ -38,8 +49,8 @@ describe('RedisRoutingStore specifics', () => {
   it('offerNext is one round trip, and survives SCRIPT FLUSH (NOSCRIPT falls back to EVAL)', async () => {
     const store = fresh();
     await readyAgent(store, 'a', T, 5);
-    await store.createTask({ id: 't1', conversationId: 'c1', listId: 'sales', mode: 'push' }, T);
-    await store.createTask({ id: 't2', conversationId: 'c2', listId: 'sales', mode: 'push' }, T);
+    await store.createTask({ id: 't1', conversationId: 'c1', listId: 'sales', mode: 'push', reason: 'new' }, T);
+    await store.createTask({ id: 't2', conversationId: 'c2', listId: 'sales', mode: 'push', reason: 'new' }, T);
     await client.scriptFlush();
     expect(await store.offerNext('t1', T, EXP)).toMatchObject({ agentId: 'a' });
 
@@ -63,7 +74,7 @@ describe('RedisRoutingStore specifics', () => {
     const store = fresh();
     const prefix = prefixes.at(-1)!;
     await readyAgent(store, 'a', T);
-    await store.createTask({ id: 't1', conversationId: 'c1', listId: 'sales', mode: 'push' }, T);
+    await store.createTask({ id: 't1', conversationId: 'c1', listId: 'sales', mode: 'push', reason: 'new' }, T);
     await store.offerNext('t1', T, EXP);
     const keys = await client.keys(`${prefix}*`);
     expect(keys.length).toBeGreaterThan(0);
@@ -81,7 +92,7 @@ describe('RedisRoutingStore specifics', () => {
     await store.setAgentState('busy', { state: 'not_ready' }, T);
     // Only a script that died half-way could leave this behind.
     await client.zAdd(`${prefix}free:sales`, { score: T - 100, value: 'busy' });
-    await store.createTask({ id: 't1', conversationId: 'c1', listId: 'sales', mode: 'push' }, T);
+    await store.createTask({ id: 't1', conversationId: 'c1', listId: 'sales', mode: 'push', reason: 'new' }, T);
     expect((await store.offerNext('t1', T, EXP))!.agentId).toBe('free');
     expect(await client.zScore(`${prefix}free:sales`, 'busy')).toBeNull();
     expect(warnings).toHaveLength(1);
@@ -94,7 +105,7 @@ describe('RedisRoutingStore specifics', () => {
     // 1,000 agents x 2 slots on one list, 2,000 tasks: each offerNext picks the agent idle longest.
     await Promise.all(Array.from({ length: 1_000 }, (_, i) => readyAgent(store, `a${String(i).padStart(4, '0')}`, T + i, 2)));
     const ids = Array.from({ length: 2_000 }, (_, i) => `t${i}`);
-    await Promise.all(ids.map((id, i) => store.createTask({ id, conversationId: `c${i}`, listId: 'sales', mode: 'push' }, T)));
+    await Promise.all(ids.map((id, i) => store.createTask({ id, conversationId: `c${i}`, listId: 'sales', mode: 'push', reason: 'new' }, T)));
     let t0 = performance.now();
     for (const id of ids.slice(0, 1_000)) await store.offerNext(id, T, EXP);
     lines.push(`1,000 sequential offerNext (1,000 agents): ${(performance.now() - t0).toFixed(0)} ms`);
@@ -110,7 +121,7 @@ describe('RedisRoutingStore specifics', () => {
     t0 = performance.now();
     const made = await Promise.all(
       Array.from({ length: 2_000 }, async (_, i) => {
-        const { task } = await bench.createTask({ id: `q${i}`, conversationId: `conv${i}`, listId: 'sales', mode: 'push', unlessPending: true }, T + i);
+        const { task } = await bench.createTask({ id: `q${i}`, conversationId: `conv${i}`, listId: 'sales', mode: 'push', reason: 'new', unlessPending: true }, T + i);
         return bench.offerNext(task.id, T + i, EXP);
       }),
     );

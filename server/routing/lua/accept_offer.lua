@@ -10,6 +10,7 @@
     ARGV[2] taskId
     ARGV[3] agentId
     ARGV[4] now, ISO (acceptedAt)
+    ARGV[5] now, epoch ms (the task's wait is noted for its list)
 
   Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
     {"ok", taskHash}
@@ -28,6 +29,8 @@ end
 
 rcall("HSET", KEYS[1], "state", "accepted", "acceptedAt", ARGV[4])
 rcall("HDEL", KEYS[1], "offerExpiresAt")
+unwait(t)
+noteWait(t, ARGV[5])
 if rcall("EXISTS", agentKey(agentId)) == 1 then
   addLoad(agentId, t.conversationId)
   dropOffer(agentId, t.id) -- re-indexes the agent too

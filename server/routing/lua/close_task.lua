@@ -12,10 +12,10 @@
     ARGV[4] now, ISO (closedAt)
 
   Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
-    {"ok", closed}   closed: {taskHash, changed "1"|"0", revoked, freed}
+    {"ok", closed}   closed: {taskHash, changed "1"|"0", revoked, freed, revokedOfferedAt}
     {"err", "not_found", "task"}
 ]]
 local t = readTask(ARGV[2])
 if not t then return err("not_found", "task") end
-local changed, revoked, freed = closeOne(t, ARGV[3], ARGV[4])
-return ok(closedReply(t.id, changed, revoked, freed))
+local changed, revoked, freed, revokedAt = closeOne(t, ARGV[3], ARGV[4])
+return ok(closedReply(t.id, changed, revoked, freed, revokedAt))

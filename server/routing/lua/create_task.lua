@@ -18,6 +18,9 @@
     ARGV[9] "1" for unlessPending
     ARGV[10] now, epoch ms
     ARGV[11] now, ISO (createdAt)
+    ARGV[12] reason (TaskReason)
+    ARGV[13] required skills as a JSON array of strings, or "" for none
+    ARGV[14] excluded agents as a JSON array of strings, no duplicates (the caller's `exclude`)
 
   Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
     {"ok", "1", taskHash}   created
@@ -39,7 +42,8 @@ end
 
 local t = {id = id, conversationId = ARGV[3], mode = ARGV[6], createdMs = ARGV[10]}
 rcall("HSET", KEYS[1], "id", id, "conversationId", ARGV[3], "state", "queued", "createdAt", ARGV[11],
-  "createdMs", ARGV[10], "mode", ARGV[6], "excluded", "[]")
+  "createdMs", ARGV[10], "mode", ARGV[6], "excluded", ARGV[14], "reason", ARGV[12])
+if ARGV[13] ~= "" then rcall("HSET", KEYS[1], "requiredSkills", ARGV[13]) end
 if ARGV[4] == "1" then
   t.listId = ARGV[5]
   rcall("HSET", KEYS[1], "listId", ARGV[5])

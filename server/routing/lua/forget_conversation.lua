@@ -19,8 +19,8 @@ local ids = rcall("LRANGE", KEYS[1], 0, -1)
 for _, tid in ipairs(ids) do
   local t = readTask(tid)
   if t then
-    local changed, revoked, freed = closeOne(t, ARGV[3], ARGV[4])
-    if changed then out[#out + 1] = closedReply(tid, changed, revoked, freed) end
+    local changed, revoked, freed, revokedAt = closeOne(t, ARGV[3], ARGV[4])
+    if changed then out[#out + 1] = closedReply(tid, changed, revoked, freed, revokedAt) end
   end
 end
 for _, tid in ipairs(ids) do rcall("DEL", taskKey(tid)) end

@@ -1,7 +1,7 @@
 --[[
   next_task_for_agent: nextTaskFor and offerTask in one step. For an agent with a free slot, the
-  oldest queued push-mode task it may take (its lists, and tasks without a list; not excluded; not
-  targeted at another agent), offered to it. Walks each of those queues from its head only until
+  oldest queued push-mode task it may take (its lists, and tasks without a list; its skills; not
+  excluded; not targeted at another agent), offered to it. Walks each of those queues from its head only until
   the first task the agent may take, or one newer than the best found so far.
 
   KEYS:
@@ -37,8 +37,8 @@ for _, q in ipairs(queues) do
         break
       end
       local t = readTask(tid)
-      if t and t.mode == "push" and t.state == "queued" and serves(a, t.listId)
-        and not excludedSet(t)[agentId] and (t.target == nil or t.target == agentId) then
+      -- mayTake of routing-rules.ts (a is free: checked above)
+      if t and t.mode == "push" and t.state == "queued" and fitsTask(a, t) and not excludedSet(t)[agentId] then
         if best == nil or score < bestScore or (score == bestScore and bytesLess(tid, best.id)) then
           best, bestScore = t, score
         end

@@ -10,12 +10,14 @@
     ARGV[2] taskId
     ARGV[3] agentId
     ARGV[4] now, ISO (acceptedAt)
+    ARGV[5] now, epoch ms (the task's wait is noted for its list)
 
   Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
     {"ok", taskHash}
     {"err", code, message, detailsJson} checked in this order, as the memory store does:
       not_found "task"; conflict "task was taken" {taskId, state}; not_found "agent";
       forbidden "agent does not serve the task list"; forbidden "task is for another agent";
+      forbidden "agent lacks a required skill";
       conflict "agent is at capacity" {reason: "capacity"}
 ]]
 local agentId = ARGV[3]
@@ -27,12 +29,14 @@ local a = readAgent(agentId)
 if not a then return err("not_found", "agent") end
 if not serves(a, t.listId) then return err("forbidden", "agent does not serve the task list") end
 if t.target ~= nil and t.target ~= agentId then return err("forbidden", "task is for another agent") end
+if not hasSkills(a, t) then return err("forbidden", "agent lacks a required skill") end
 if #a.convs + #a.offers >= a.capacity then
   return err("conflict", "agent is at capacity", {reason = "capacity"})
 end
 
 rcall("HSET", KEYS[1], "state", "accepted", "agentId", agentId, "acceptedAt", ARGV[4])
-unqueue(t)
+unwait(t)
+noteWait(t, ARGV[5])
 addLoad(agentId, t.conversationId)
 syncAgent(agentId)
 return ok(taskReply(t.id))

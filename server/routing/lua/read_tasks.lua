@@ -1,8 +1,9 @@
 --[[
-  read_tasks: the tasks an index names, read in one step (tasksOf, queued).
+  read_tasks: the tasks an index names, read in one step (tasksOf, queued, waiting).
 
   KEYS:
-    KEYS[1] a conversation's task list {p}conv-tasks:{id} or a queued index {p}queued:{listId}
+    KEYS[1] a conversation's task list {p}conv-tasks:{id} or a queued or waiting index
+            ({p}queued:{listId}, {p}waiting:{listId}, their -nolist forms)
 
   ARGV:
     ARGV[1] prefix {p}

@@ -12,7 +12,8 @@
     ARGV[4] "reject" | "expire"
 
   Replies (the convention of server/redis/lua-script.ts; taskHash etc.: see routing_lib.lua):
-    {"ok", taskHash}  requeued
+    {"ok", taskHash, offeredAt, targeted}  requeued; offeredAt: the revoked offer's (ISO);
+                                           targeted "1" when the task has a target, else "0"
     {"ok"}            expire only: the offer is no longer pending for that agent (a late timer)
     {"err", "not_found", "task"}                        reject of an unknown task
     {"err", "conflict", message, '{"taskId","state"}'}  reject of a task not offered to that agent
@@ -37,4 +38,6 @@ rcall("HSET", KEYS[1], "state", "queued", "excluded", encodeStrings(excluded))
 rcall("HDEL", KEYS[1], "agentId", "offeredAt", "offerExpiresAt")
 enqueue(t)
 dropOffer(agentId, t.id)
-return ok(taskReply(t.id))
+local targeted = "0"
+if t.target ~= nil then targeted = "1" end
+return ok(taskReply(t.id), t.offeredAt or "", targeted)

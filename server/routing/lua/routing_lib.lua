@@ -1,6 +1,7 @@
 --[[
-  routing_lib: shared prelude of every routing script (RedisRoutingStore prepends it to each
-  script's source before hashing, so each script is still one self-contained EVALSHA).
+  routing_lib: shared prelude of every routing script (RedisRoutingStore prepends it, then
+  routing_task_lib.lua, to each script's source before hashing, so each script is still one
+  self-contained EVALSHA). This part: keys, small helpers, replies, agents.
 
   Convention of every routing script: ARGV[1] is the key prefix {p}. KEYS name the hash the call is
   about (a task or an agent); the other keys a decision needs (the agent picked, the queues, the
@@ -12,34 +13,43 @@
   {"err", code, message, detailsJson}, built with ok() and err() below. Values used here:
     taskHash   a task hash as HGETALL returns it (field, value, ...)
     agentHash  an agent hash likewise
-    closed     {taskHash, changed "1"|"0", revoked, freed}: a ClosedTask; revoked and freed are ""
-               for none, else "1" .. agentId (so an empty agent id survives)
+    closed     {taskHash, changed "1"|"0", revoked, freed, revokedOfferedAt}: a ClosedTask; revoked,
+               freed and revokedOfferedAt are "" for none, else "1" .. value (so an empty id survives)
 
   Keys (ids are used raw: every kind below ends its fixed part with ':' or has none, so no id can
   make one key look like another):
-    {p}agent:{agentId}       hash  state ready|not_ready, connected 1|0, capacity, lists (JSON array,
-                                   as the caller sent it), idleSince (epoch ms), convs (JSON array
-                                   of conversation ids = load), offers (JSON array of task ids =
-                                   pending offers)
+    {p}agent:{agentId}       hash  state ready|not_ready, connected 1|0, capacity, lists and skills
+                                   (JSON arrays, as the caller sent them), idleSince (epoch ms),
+                                   stateSince (epoch ms), reason (the not-ready reason, absent for
+                                   none), convs (JSON array of conversation ids = load), offers
+                                   (JSON array of task ids = pending offers)
     {p}agents                set   every agent id
     {p}free:{listId}         zset  agents serving listId with a free slot (ready, connected,
                                    load + offers < capacity); score idleSince
     {p}free-all              zset  every agent with a free slot (for tasks without a list); same score
     {p}task:{taskId}         hash  the AgentTask fields (id, conversationId, state, agentId, listId,
-                                   createdAt, offeredAt, acceptedAt, closedAt; absent when unset),
+                                   reason, createdAt, offeredAt, acceptedAt, closedAt; absent when
+                                   unset; requiredSkills as a JSON array, absent for none),
                                    createdMs, mode push|pull, target (targetAgentId, absent for none),
-                                   excluded (JSON array of agent ids), offerExpiresAt (while offered)
+                                   excluded (JSON array of agent ids, oldest refusal first),
+                                   offerExpiresAt (while offered), posNoted and posNotedAt (the
+                                   position last told and when, epoch ms; absent before the first)
     {p}conv-tasks:{convId}   list  task ids of the conversation, in creation order
     {p}queued:{listId}       zset  queued tasks of the list, both modes; score createdMs
     {p}queued-nolist         zset  the same for tasks without a list
     {p}push:{listId}         zset  queued push-mode tasks of the list; score createdMs
     {p}push-nolist           zset  the same for tasks without a list
+    {p}waiting:{listId}      zset  queued or offered tasks of the list, both modes; score createdMs
+    {p}waiting-nolist        zset  the same for tasks without a list
+    {p}waits:{listId}        list  the last 20 waits (createdAt to accepted, ms) of the list, newest first
+    {p}waits-nolist          list  the same for tasks without a list
 
   Invariant kept by every script: an agent is in free-all and in free:{l} for each of its lists
   exactly when it has a free slot (syncAgent after any change to it); a task is in the queued (and,
-  push mode, push) index of its list exactly while it is queued. A zset orders equal scores by
-  member bytes, so walking free:{l} from the start is pickAgent's order (idle longest, ties by
-  agentId) and walking push:{l} is compareTasks' order (createdAt, then id).
+  push mode, push) index of its list exactly while it is queued, and in its waiting index while
+  queued or offered. A zset orders equal scores by member bytes, so walking free:{l} from the start
+  is pickAgent's order (idle longest, ties by agentId) and walking push:{l} or waiting:{l} is
+  compareTasks' order (createdAt, then id).
 
   Time is only ever what the caller passed (epoch ms and its ISO form): scripts never read a clock.
   Every script checks everything it may refuse before its first write (no rollback in Lua).
@@ -62,6 +72,14 @@ end
 local function pushKey(listId)
   if listId == nil then return P .. "push-nolist" end
   return P .. "push:" .. listId
+end
+local function waitingKey(listId)
+  if listId == nil then return P .. "waiting-nolist" end
+  return P .. "waiting:" .. listId
+end
+local function waitsKey(listId)
+  if listId == nil then return P .. "waits-nolist" end
+  return P .. "waits:" .. listId
 end
 
 -- ---- small helpers ------------------------------------------------------------------------
@@ -118,18 +136,19 @@ end
 
 -- ---- agents -------------------------------------------------------------------------------
 
-local function ensureAgent(id, now)
+-- Creates the agent when unknown: not ready, disconnected, the store's default capacity.
+local function ensureAgent(id, now, capacity)
   local key = agentKey(id)
   if rcall("EXISTS", key) == 0 then
-    rcall("HSET", key, "state", "not_ready", "connected", "0", "capacity", "1", "lists", "[]",
-      "idleSince", now, "convs", "[]", "offers", "[]")
+    rcall("HSET", key, "state", "not_ready", "connected", "0", "capacity", capacity, "lists", "[]",
+      "skills", "[]", "idleSince", now, "stateSince", now, "convs", "[]", "offers", "[]")
     rcall("SADD", AGENTS, id)
   end
 end
 
 -- The agent decoded, or nil when unknown.
 local function readAgent(id)
-  local f = rcall("HMGET", agentKey(id), "state", "connected", "capacity", "lists", "idleSince", "convs", "offers")
+  local f = rcall("HMGET", agentKey(id), "state", "connected", "capacity", "lists", "idleSince", "convs", "offers", "skills")
   if not f[1] then return nil end
   return {
     id = id,
@@ -140,6 +159,7 @@ local function readAgent(id)
     idleSince = f[5],
     convs = cjson.decode(f[6]),
     offers = cjson.decode(f[7]),
+    skills = cjson.decode(f[8] or "[]"),
   }
 end
 
@@ -151,6 +171,15 @@ end
 -- servesList of routing-rules.ts (listId nil: a task without a list).
 local function serves(a, listId)
   return listId == nil or contains(a.lists, listId)
+end
+
+-- hasSkills of routing-rules.ts: every skill the task requires (t: a task as readTask answers it).
+local function hasSkills(a, t)
+  if t.requiredSkills == nil then return true end
+  for _, s in ipairs(cjson.decode(t.requiredSkills)) do
+    if not contains(a.skills, s) then return false end
+  end
+  return true
 end
 
 -- Puts the agent in or takes it out of the free indexes; oldLists: lists it served before a change.
@@ -210,70 +239,3 @@ local function freeLoad(agentId, convId, nowMs)
   syncAgent(agentId)
   return true
 end
-
--- ---- tasks --------------------------------------------------------------------------------
-
--- The task hash as a table (listId, agentId, target nil when absent), or nil when unknown.
-local function readTask(id)
-  local flat = rcall("HGETALL", taskKey(id))
-  if #flat == 0 then return nil end
-  return hashOf(flat)
-end
-
-local function taskReply(id)
-  return rcall("HGETALL", taskKey(id))
-end
-
-local function enqueue(t)
-  rcall("ZADD", queuedKey(t.listId), t.createdMs, t.id)
-  if t.mode == "push" then rcall("ZADD", pushKey(t.listId), t.createdMs, t.id) end
-end
-
-local function unqueue(t)
-  rcall("ZREM", queuedKey(t.listId), t.id)
-  rcall("ZREM", pushKey(t.listId), t.id)
-end
-
--- queued -> offered to agentId (offerTask), holding a slot of its capacity. Answers the taskHash.
-local function offer(t, agentId, nowIso, expiresAt)
-  rcall("HSET", taskKey(t.id), "state", "offered", "agentId", agentId, "offeredAt", nowIso, "offerExpiresAt", expiresAt)
-  unqueue(t)
-  addOffer(agentId, t.id)
-  return taskReply(t.id)
-end
-
--- closeTask of the memory store: {changed, revokedAgentId or false, freedAgentId or false}.
-local function closeOne(t, nowMs, nowIso)
-  if t.state == "closed" then return false, false, false end
-  local key = taskKey(t.id)
-  rcall("HSET", key, "state", "closed", "closedAt", nowIso)
-  rcall("HDEL", key, "offerExpiresAt")
-  unqueue(t)
-  local revoked, freed = false, false
-  if t.state == "offered" and t.agentId ~= nil then
-    dropOffer(t.agentId, t.id)
-    revoked = t.agentId
-  end
-  if t.state == "accepted" and t.agentId ~= nil then
-    if freeLoad(t.agentId, t.conversationId, nowMs) then freed = t.agentId end
-  end
-  return true, revoked, freed
-end
-
--- A ClosedTask reply: {taskHash, changed "1"|"0", revoked "" | "1" .. agentId, freed likewise}.
-local function closedReply(id, changed, revoked, freed)
-  local r, f = "", ""
-  if revoked then r = "1" .. revoked end
-  if freed then f = "1" .. freed end
-  local c = "0"
-  if changed then c = "1" end
-  return {taskReply(id), c, r, f}
-end
-
-local function excludedSet(t)
-  local set = {}
-  for _, a in ipairs(cjson.decode(t.excluded)) do set[a] = true end
-  return set
-end
-
--- ==== the script ===========================================================================
