@@ -6,6 +6,7 @@ import {
   compareTasks,
   expireTask,
   hasFreeCapacity,
+  hasSkills,
   isOpen,
   isPending,
   mayTake,
@@ -13,6 +14,7 @@ import {
   nextTaskFor,
   offerTask,
   pickAgent,
+  pickRetryAgent,
   pullTask,
   rejectTask,
   requeueTask,
@@ -24,11 +26,11 @@ const NOW = Date.parse('2024-05-01T10:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function agent(agentId: string, over: Partial<AgentPresence> = {}): AgentPresence {
-  return { agentId, state: 'ready', connected: true, capacity: 1, load: 0, pendingOffers: 0, lists: ['sales'], idleSince: 1000, ...over };
+  return { agentId, state: 'ready', connected: true, capacity: 1, load: 0, pendingOffers: 0, lists: ['sales'], skills: [], idleSince: 1000, ...over };
 }
 
 function task(id: string, over: Partial<AgentTask> = {}): AgentTask {
-  return { id, conversationId: `conv-${id}`, state: 'queued', listId: 'sales', createdAt: iso(NOW), ...over };
+  return { id, conversationId: `conv-${id}`, state: 'queued', listId: 'sales', reason: 'new', createdAt: iso(NOW), ...over };
 }
 
 function routed(t: AgentTask, over: Partial<RoutedTask> = {}): RoutedTask {
@@ -97,6 +99,23 @@ describe('pickAgent', () => {
     expect(pickAgent(task('t'), [])).toBeNull();
   });
 
+  test('a task with required skills goes only to agents with all of them, whoever is idle longer', () => {
+    const agents = [agent('none', { idleSince: 1 }), agent('fr', { idleSince: 2, skills: ['fr'] }), agent('both', { idleSince: 3, skills: ['vip', 'fr'] })];
+    expect(pickAgent(task('t', { requiredSkills: ['fr', 'vip'] }), agents)?.agentId).toBe('both');
+    expect(pickAgent(task('t', { requiredSkills: ['fr'] }), agents)?.agentId).toBe('fr');
+    expect(pickAgent(task('t', { requiredSkills: ['de'] }), agents)).toBeNull();
+    expect(pickAgent(task('t', { requiredSkills: ['fr'] }), agents, { only: 'none' })).toBeNull();
+    expect(pickAgent(task('t'), agents)?.agentId).toBe('none');
+  });
+
+  test('hasSkills: every required skill, exactly (case matters); none required: anyone', () => {
+    expect(hasSkills(agent('a'), task('t'))).toBe(true);
+    expect(hasSkills(agent('a'), task('t', { requiredSkills: [] }))).toBe(true);
+    expect(hasSkills(agent('a', { skills: ['fr', 'vip', 'x'] }), task('t', { requiredSkills: ['vip', 'fr'] }))).toBe(true);
+    expect(hasSkills(agent('a', { skills: ['fr'] }), task('t', { requiredSkills: ['vip', 'fr'] }))).toBe(false);
+    expect(hasSkills(agent('a', { skills: ['FR'] }), task('t', { requiredSkills: ['fr'] }))).toBe(false);
+  });
+
   test('hasFreeCapacity', () => {
     expect(hasFreeCapacity(agent('a'))).toBe(true);
     expect(hasFreeCapacity(agent('a', { load: 1 }))).toBe(false);
@@ -151,9 +170,44 @@ describe('nextTaskFor', () => {
     expect(nextTaskFor(agent('a'), [])).toBeNull();
   });
 
+  test('not a task needing a skill the agent lacks', () => {
+    const tasks = [routed(task('old', { createdAt: iso(NOW - 1), requiredSkills: ['vip'] })), routed(task('new'))];
+    expect(nextTaskFor(agent('a'), tasks)?.task.id).toBe('new');
+    expect(nextTaskFor(agent('a', { skills: ['vip'] }), tasks)?.task.id).toBe('old');
+  });
+
   test('mayTake agrees with nextTaskFor', () => {
     expect(mayTake(agent('a'), routed(task('t')))).toBe(true);
     expect(mayTake(agent('a'), routed(task('t'), { excluded: ['a'] }))).toBe(false);
+    expect(mayTake(agent('a'), routed(task('t', { requiredSkills: ['fr'] })))).toBe(false);
+    expect(mayTake(agent('a', { skills: ['fr'] }), routed(task('t', { requiredSkills: ['fr'] })))).toBe(true);
+    expect(mayTake(agent('a', { load: 1 }), routed(task('t')))).toBe(false);
+    expect(mayTake(agent('a'), routed(task('t'), { mode: 'pull' }))).toBe(false);
+    expect(mayTake(agent('a'), routed(task('t'), { targetAgentId: 'b' }))).toBe(false);
+    expect(mayTake(agent('a'), routed(task('t', { listId: 'support' })))).toBe(false);
+  });
+});
+
+describe('pickRetryAgent', () => {
+  const agents = [agent('a', { idleSince: 1 }), agent('b', { idleSince: 2 }), agent('c', { idleSince: 3 })];
+
+  test('the earliest refuser that fits now, though another is idle longer', () => {
+    expect(pickRetryAgent(task('t'), agents, ['c', 'b'])?.agentId).toBe('c');
+  });
+
+  test('refusers that do not fit now are passed over (busy, away, another list, a skill, the target)', () => {
+    const busy = [agent('a', { idleSince: 1 }), agent('b', { idleSince: 2, load: 1 }), agent('c', { idleSince: 3 })];
+    expect(pickRetryAgent(task('t'), busy, ['b', 'c'])?.agentId).toBe('c');
+    expect(pickRetryAgent(task('t', { requiredSkills: ['fr'] }), [agent('x', { skills: ['fr'], idleSince: 9 }), agent('y')], ['y'])?.agentId).toBe('x');
+    expect(pickRetryAgent(task('t'), agents, ['c', 'b'], 'b')?.agentId).toBe('b');
+    expect(pickRetryAgent(task('t', { listId: 'support' }), agents, ['c'])).toBeNull();
+  });
+
+  test('no refuser fits: pickAgent among everyone; unknown refusers ignored', () => {
+    expect(pickRetryAgent(task('t'), agents, ['gone'])?.agentId).toBe('a');
+    expect(pickRetryAgent(task('t'), agents, [])?.agentId).toBe('a');
+    expect(pickRetryAgent(task('t'), agents, [], 'c')?.agentId).toBe('c');
+    expect(pickRetryAgent(task('t'), [agent('a', { state: 'not_ready' })], ['a'])).toBeNull();
   });
 
   test('compareTasks orders by createdAt then id', () => {
@@ -163,11 +217,26 @@ describe('nextTaskFor', () => {
 });
 
 describe('task transitions', () => {
-  const t0 = newTask({ id: 't', conversationId: 'c', listId: 'sales' }, NOW);
+  const t0 = newTask({ id: 't', conversationId: 'c', listId: 'sales', reason: 'new' }, NOW);
 
-  test('newTask is queued, with its list when given', () => {
-    expect(t0).toEqual({ id: 't', conversationId: 'c', state: 'queued', listId: 'sales', createdAt: iso(NOW) });
-    expect(newTask({ id: 't', conversationId: 'c' }, NOW)).not.toHaveProperty('listId');
+  test('newTask is queued, with its reason, and its list when given', () => {
+    expect(t0).toEqual({ id: 't', conversationId: 'c', state: 'queued', listId: 'sales', reason: 'new', createdAt: iso(NOW) });
+    expect(newTask({ id: 't', conversationId: 'c', reason: 'transfer' }, NOW)).toEqual({ id: 't', conversationId: 'c', state: 'queued', reason: 'transfer', createdAt: iso(NOW) });
+  });
+
+  test('newTask keeps required skills only when there are some, as a copy', () => {
+    const skills = ['fr'];
+    const t = newTask({ id: 't', conversationId: 'c', reason: 'overflow', requiredSkills: skills }, NOW);
+    skills.push('x');
+    expect(t.requiredSkills).toEqual(['fr']);
+    expect(newTask({ id: 't', conversationId: 'c', reason: 'new', requiredSkills: [] }, NOW)).not.toHaveProperty('requiredSkills');
+  });
+
+  test('reason and required skills survive every transition', () => {
+    const t = newTask({ id: 't', conversationId: 'c', reason: 'handoff', requiredSkills: ['fr'] }, NOW);
+    for (const next of [offerTask(t, 'a', NOW), pullTask(t, 'a', NOW), requeueTask(rejectTask(offerTask(t, 'a', NOW), 'a')), closeTask(t, NOW)]) {
+      expect(next).toMatchObject({ reason: 'handoff', requiredSkills: ['fr'] });
+    }
   });
 
   test('queued → offered → accepted, with timestamps', () => {
