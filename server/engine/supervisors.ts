@@ -47,12 +47,15 @@ export class Supervisors {
    * Like a transfer, by a supervisor: a new task (reason transfer) for the agent or list replaces
    * every open task; the agents serving it leave (reason `reassigned`, the Controller hands it on
    * as for a transfer) and are told their task was revoked. A conversation nobody serves gets the
-   * task all the same: that is how a stuck customer is helped.
+   * task all the same: that is how a stuck customer is helped. `not_found` for a conversation that
+   * is not live or an agent the hub has never seen.
    */
   async reassign(ctx: CallContext, input: CallInput<'conversation.reassign'>): Promise<AgentTask> {
     const { conversationId, to } = input;
     const stored = await this.e.d.store.get(conversationId);
     if (!stored || !isJoinable(stored.doc.state)) throw notFound('conversation');
+    // A mistyped agent would leave the customer with a task nobody can ever be offered.
+    if ('agentId' in to && !(await this.e.d.routing.getAgent(to.agentId))) throw notFound('agent');
     const agents = stored.doc.participants.filter((p) => p.role === 'agent').map((p) => p.id);
     const accepted = (await this.e.d.routing.tasksOf(conversationId)).filter((t) => t.state === 'accepted' && t.agentId && agents.includes(t.agentId));
     // The tasks it had close first (offers revoked, agents' slots freed): one task waits, the new one.

@@ -142,5 +142,8 @@ describe('supervisors', () => {
       ]),
     );
     await expect(e.hub.supervisors.reassign({ actor: sam }, { conversationId: 'nope', to: { agentId: bob.id } })).rejects.toMatchObject({ code: 'not_found' });
+    // An unknown agent changes nothing: the new task still waits.
+    await expect(e.hub.supervisors.reassign({ actor: sam }, { conversationId: place.conversationId, to: { agentId: 'typo' } })).rejects.toMatchObject({ code: 'not_found' });
+    expect((await e.routing.getTask(task.id))!.state).toBe('queued');
   });
 });
