@@ -21,6 +21,8 @@ describe('the after-write pipeline', () => {
       'publish message',
       'commit task.created',
       'publish task.created',
+      // The task's queue: its customers are told their places (a timer, at most once a second).
+      'timer set queue-positions',
     ]);
     expect(e.fanout.published.filter((a) => a.type === 'message')).toHaveLength(1);
     expect(await e.routing.tasksOf(place.conversationId)).toHaveLength(1);
