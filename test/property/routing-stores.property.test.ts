@@ -1,185 +1,52 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import type { AgentTask } from '@conversation-hub/client-sdk/contract';
+import type { AgentTask, RoutingMode } from '@conversation-hub/client-sdk/contract';
 import type { HubRedisClient } from '../../server/redis/connect.js';
 import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js';
 import { RedisRoutingStore } from '../../server/routing/redis-routing-store.js';
-import type { AgentStatus, RoutingStore } from '../../server/ports.js';
+import type { AgentStatus, ClosedTask, Requeued, RoutingStore } from '../../server/ports.js';
 import { closeRedis, connectTestRedis, deleteKeys, randomName } from '../helpers/redis.js';
+import { call, CONVS, LISTS, resolve, sequence, T0, type Op, type Resolved } from './routing-ops.js';
 
 /*
- * The routing stores agree. The agent-picking rule exists twice, once in TypeScript
- * (server/domain/routing-rules.ts, run by MemoryRoutingStore) and once in Lua (RedisRoutingStore's
- * scripts); this drives both with the same random sequences of calls, the same ids and the same
- * clock (`now` is an input), and requires the same answer to every call and the same state after
- * every step, plus the invariants routing promises. Nothing needs normalising: with equal inputs
- * every id and timestamp is equal too.
+ * The routing stores agree, and route as promised. The routing rules exist twice, once in
+ * TypeScript (server/domain/routing-rules.ts, run by MemoryRoutingStore) and once in Lua
+ * (RedisRoutingStore's scripts); this drives both with the same random sequences of calls
+ * (test/property/routing-ops.ts), the same ids and the same clock (`now` is an input), and requires
+ * the same answer to every call and the same state after every step. Each step is followed by the
+ * engine's reaction (offerNext for a new or requeued task, retarget for a refused transfer,
+ * nextTaskForAgent until null for an agent that became ready or freed a slot, closing the task of
+ * an agent that left), and then the invariants must hold: no agent takes on more than its
+ * capacity, no task is offered to two agents, every accepted task belongs to its one agent, and no
+ * queued push-mode task waits while an agent that may take it has a free slot.
  *
  * FC_SEED=<seed> replays a run fast-check reported; FC_RUNS=<n> changes the number of sequences.
  */
 
-const AGENTS = ['a1', 'a2', 'a3', 'b'] as const;
-const CONVS = ['c1', 'c2', 'c3'] as const;
-const TASKS = ['t1', 't2', 't3', 't4', 't5', 't6', 't7'] as const;
-const LISTS = ['l1', 'l2'] as const;
-const T0 = 1_700_000_000_000;
-const OFFER_MS = 30_000;
-
-/**
- * What a call names, resolved against the memory store (the reference) just before the call, the
- * same for both stores: mostly a task in the state the call is about (the n-th of them, so calls
- * succeed often enough) and the agent it is offered to, sometimes a given id (any state, the wrong
- * agent, an unknown one).
- */
-type TaskRef = { state: 'queued' | 'offered' | 'accepted'; n: number } | { id: string };
-type AgentRef = { holder: true } | { id: string };
-
-type Op =
-  | { k: 'setConnected'; agent: string; connected: boolean }
-  | { k: 'setAgentState'; agent: string; state: 'ready' | 'not_ready'; capacity?: number; lists?: string[] }
-  | { k: 'createTask'; task: string | null; conv: string; mode: 'push' | 'pull'; list?: string; target?: string; unlessPending: boolean }
-  | { k: 'offerNext'; task: TaskRef }
-  | { k: 'nextTaskForAgent'; agent: string }
-  | { k: 'accept' | 'reject' | 'expire'; task: TaskRef; agent: AgentRef }
-  | { k: 'pull'; task: TaskRef; agent: string }
-  | { k: 'closeTask'; task: TaskRef }
-  | { k: 'releaseAgent'; agent: string; conv: string }
-  | { k: 'forgetConversation'; conv: string };
-
-/** A step: the clock moves by `dt` ms (0 often, so ties must break alike; now and then backwards: clocks of nodes differ), then `op` runs. */
-interface Step {
-  dt: number;
-  op: Op;
+/** What routing keeps about a task besides the AgentTask: the test's own model, from the calls' answers. */
+interface Meta {
+  mode: RoutingMode;
+  target?: string;
+  excluded: string[];
 }
 
-const agent = fc.constantFrom(...AGENTS);
-const task = fc.constantFrom(...TASKS);
-const conv = fc.constantFrom(...CONVS);
-const list = fc.constantFrom(...LISTS);
-const agentRef: fc.Arbitrary<AgentRef> = fc.oneof({ weight: 4, arbitrary: fc.constant({ holder: true as const }) }, { weight: 1, arbitrary: agent.map((id) => ({ id })) });
-const taskRef = (state: 'queued' | 'offered' | 'accepted'): fc.Arbitrary<TaskRef> =>
-  fc.oneof({ weight: 5, arbitrary: fc.nat(3).map((n) => ({ state, n })) }, { weight: 1, arbitrary: task.map((id) => ({ id })) });
-const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
-/** Drops the keys whose value is undefined: `exactOptionalPropertyTypes`-proof inputs, alike for both stores. */
-const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+interface Snapshot {
+  agents: AgentStatus[];
+  byConversation: AgentTask[][];
+  queued: AgentTask[][];
+  waiting: AgentTask[][];
+}
 
-const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('setConnected' as const), agent, connected: fc.constantFrom(true, true, true, false) }) },
-  {
-    weight: 3,
-    arbitrary: fc
-      .record({
-        k: fc.constant('setAgentState' as const),
-        agent,
-        state: fc.constantFrom('ready' as const, 'ready' as const, 'ready' as const, 'not_ready' as const),
-        capacity: opt(fc.integer({ min: 1, max: 3 })),
-        lists: opt(fc.subarray([...LISTS])),
-      })
-      .map(defined),
-  },
-  {
-    weight: 10,
-    arbitrary: fc
-      .record({
-        k: fc.constant('createTask' as const),
-        // null: a fresh id (f{step}); mostly, so ids do not run out; sometimes one of TASKS, which may exist.
-        task: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: task }),
-        conv,
-        mode: fc.constantFrom('push' as const, 'push' as const, 'pull' as const),
-        list: opt(list),
-        target: fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: agent }),
-        unlessPending: fc.boolean(),
-      })
-      .map(defined),
-  },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('offerNext' as const), task: taskRef('queued') }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('nextTaskForAgent' as const), agent }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('accept' as const), task: taskRef('offered'), agent: agentRef }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('reject' as const), task: taskRef('offered'), agent: agentRef }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('expire' as const), task: taskRef('offered'), agent: agentRef }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('pull' as const), task: taskRef('queued'), agent }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('closeTask' as const), task: fc.oneof(taskRef('accepted'), taskRef('accepted'), taskRef('offered'), taskRef('queued')) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('releaseAgent' as const), agent, conv }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('forgetConversation' as const), conv }) },
-);
-
-const dt = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 2 }) }, { weight: 1, arbitrary: fc.integer({ min: -3, max: 60_000 }) });
-const step: fc.Arbitrary<Step> = fc.record({ dt, op });
-
-/**
- * A sequence: first some agents connect and go ready (so there is someone to route to from the
- * start; ordinary steps, compared like the rest), then random steps.
- */
-const sequence: fc.Arbitrary<Step[]> = fc
-  .tuple(
-    fc.subarray([...AGENTS]).chain((ids) =>
-      fc.tuple(...ids.map((id) => fc.record({ dt, capacity: fc.integer({ min: 1, max: 4 }), lists: fc.subarray([...LISTS]) }).map((a) => ({ id, ...a })))),
-    ),
-    fc.array(step, { minLength: 5, maxLength: 40, size: 'max' }),
-  )
-  .map(([agents, steps]) => [
-    ...agents.flatMap((a): Step[] => [
-      { dt: a.dt, op: { k: 'setConnected', agent: a.id, connected: true } },
-      { dt: 0, op: { k: 'setAgentState', agent: a.id, state: 'ready', capacity: a.capacity, lists: a.lists } },
-    ]),
-    ...steps,
+async function snapshot(s: RoutingStore): Promise<Snapshot> {
+  const lists = [...LISTS, null];
+  const [agents, byConversation, queued, waiting] = await Promise.all([
+    s.listAgents(),
+    Promise.all(CONVS.map((id) => s.tasksOf(id))),
+    Promise.all(lists.map((l) => s.queued(l))),
+    Promise.all(lists.map((l) => s.waiting(l))),
   ]);
-
-/** Runs one call on a store, with the task and agent its refs resolved to (once, for both stores). */
-function call(s: RoutingStore, o: Op, now: number, { task: t, holder }: Resolved): Promise<unknown> {
-  switch (o.k) {
-    case 'setConnected':
-      return s.setConnected(o.agent, o.connected, now);
-    case 'setAgentState':
-      return s.setAgentState(o.agent, defined({ state: o.state, capacity: o.capacity, lists: o.lists }), now);
-    case 'createTask':
-      return s.createTask(defined({ id: t, conversationId: o.conv, mode: o.mode, listId: o.list, targetAgentId: o.target, unlessPending: o.unlessPending }), now);
-    case 'offerNext':
-      return s.offerNext(t, now, now + OFFER_MS);
-    case 'nextTaskForAgent':
-      return s.nextTaskForAgent(o.agent, now, now + OFFER_MS);
-    case 'accept':
-      return s.accept(t, holder, now);
-    case 'reject':
-      return s.reject(t, holder, now);
-    case 'expire':
-      return s.expire(t, holder, now);
-    case 'pull':
-      return s.pull(t, o.agent, now);
-    case 'closeTask':
-      return s.closeTask(t, now);
-    case 'releaseAgent':
-      return s.releaseAgent(o.agent, o.conv, now);
-    case 'forgetConversation':
-      return s.forgetConversation(o.conv, now);
-  }
-}
-
-interface Resolved {
-  task: string;
-  holder: string;
-}
-
-/**
- * The task and agent an op's refs name at step i, read from the memory store (the reference): with
- * no task in the state, the n-th task in any state; with no task at all, the n-th id of TASKS.
- */
-async function resolve(memory: RoutingStore, o: Op, i: number): Promise<Resolved> {
-  if (o.k === 'createTask') return { task: o.task ?? `f${i}`, holder: '' };
-  if (!('task' in o)) return { task: '', holder: '' };
-  const ref = o.task;
-  let task: string;
-  if ('id' in ref) task = ref.id;
-  else {
-    const all = (await Promise.all(CONVS.map((c) => memory.tasksOf(c)))).flat();
-    const inState = all.filter((x) => x.state === ref.state);
-    const among = inState.length ? inState : all;
-    task = among.length ? among[ref.n % among.length]!.id : TASKS[ref.n % TASKS.length]!;
-  }
-  if (o.k !== 'accept' && o.k !== 'reject' && o.k !== 'expire') return { task, holder: '' };
-  if ('id' in o.agent) return { task, holder: o.agent.id };
-  return { task, holder: (await memory.getTask(task))?.agentId ?? AGENTS[0] };
+  return { agents, byConversation, queued, waiting };
 }
 
 /** expect(actual).toEqual(expected), with a cheap check first: thousands of steps compare their whole state. */
@@ -187,8 +54,9 @@ function same(actual: unknown, expected: unknown): void {
   if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);
 }
 
-/** What a call answered, or the error it threw, comparable across stores. */
-async function outcome(run: () => Promise<unknown>): Promise<{ ok: unknown } | { error: unknown }> {
+type Outcome = { ok: unknown } | { error: unknown };
+
+async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
   try {
     return { ok: await run() };
   } catch (err) {
@@ -197,51 +65,61 @@ async function outcome(run: () => Promise<unknown>): Promise<{ ok: unknown } | {
   }
 }
 
-/** The whole state as the interface shows it (every task is in some conversation of CONVS). */
-interface Snapshot {
-  agents: (AgentStatus | null)[];
-  byConversation: AgentTask[][];
-  queued: AgentTask[][];
-}
-
-async function snapshot(s: RoutingStore): Promise<Snapshot> {
-  const [agents, byConversation, queued] = await Promise.all([
-    Promise.all(AGENTS.map((id) => s.getAgent(id))),
-    Promise.all(CONVS.map((id) => s.tasksOf(id))),
-    Promise.all([...LISTS, null].map((l) => s.queued(l))),
-  ]);
-  return { agents, byConversation, queued };
-}
-
 function check(ok: boolean, what: string, about: unknown): void {
   if (!ok) throw new Error(`invariant broken: ${what}: ${JSON.stringify(about)}`);
 }
 
-/** The invariants of routing, on the state after a step; `before` is the state before it. */
-function checkInvariants(before: Snapshot, after: Snapshot): void {
-  const agents = after.agents.filter((a): a is AgentStatus => a !== null);
+const used = (a: AgentStatus) => a.load + a.pendingOffers;
+
+/** After every call: capacity and offers. `before` is the state before the call. */
+function checkCall(before: Snapshot, after: Snapshot): void {
   const tasks = after.byConversation.flat();
-  const used = (a: AgentStatus) => a.load + a.pendingOffers;
-  for (const a of agents) {
+  for (const a of after.agents) {
     check(a.load === a.conversationIds.length && a.pendingOffers === a.offeredTaskIds.length, 'load and pendingOffers count the lists', a);
     check(new Set(a.conversationIds).size === a.conversationIds.length && new Set(a.offeredTaskIds).size === a.offeredTaskIds.length, 'no duplicates', a);
-    // No agent above capacity: a step may lower the capacity under what it holds, never add to what it holds past it.
-    const was = before.agents.find((b) => b?.agentId === a.agentId);
+    // A step may lower the capacity under what the agent holds, never add to what it holds past it.
+    const was = before.agents.find((b) => b.agentId === a.agentId);
     check(used(a) <= (was ? used(was) : 0) || used(a) <= a.capacity, 'no agent takes on more than its capacity', { before: was, after: a });
-    // Every pending offer is an offered task, offered to this agent; every conversation it has, a task it accepted.
     for (const id of a.offeredTaskIds) check(tasks.some((t) => t.id === id && t.state === 'offered' && t.agentId === a.agentId), 'a pending offer is a task offered to the agent', { agent: a, id });
-    for (const c of a.conversationIds) check(tasks.some((t) => t.conversationId === c && t.state === 'accepted' && t.agentId === a.agentId), 'load is a conversation the agent accepted a task of', { agent: a, c });
   }
   for (const t of tasks) {
-    const holders = agents.filter((a) => a.offeredTaskIds.includes(t.id)).map((a) => a.agentId);
-    // Offered to exactly one agent at a time, the one it names; an accepted task belongs to exactly one agent.
-    if (t.state === 'offered') check(holders.length === 1 && holders[0] === t.agentId, 'an offered task is held by exactly its agent', { t, holders });
+    const holders = after.agents.filter((a) => a.offeredTaskIds.includes(t.id)).map((a) => a.agentId);
+    if (t.state === 'offered') check(holders.length === 1 && holders[0] === t.agentId, 'an offered task is held by exactly its one agent', { t, holders });
     else check(holders.length === 0, 'only an offered task is held as an offer', { t, holders });
-    if (t.state === 'accepted') check(typeof t.agentId === 'string' && AGENTS.includes(t.agentId as (typeof AGENTS)[number]), 'an accepted task names its one agent', t);
     if (t.state === 'queued') check(t.agentId === undefined, 'a queued task has no agent', t);
   }
-  const queuedIds = (l: string | null) => tasks.filter((t) => t.state === 'queued' && (t.listId ?? null) === l).map((t) => t.id).sort();
-  [...LISTS, null].forEach((l, i) => check(isDeepStrictEqual(after.queued[i]!.map((t) => t.id).sort(), queuedIds(l)), 'queued(list) is the queued tasks of the list', { l, queued: after.queued[i] }));
+  [...LISTS, null].forEach((l, i) => {
+    const of = (states: string[]) => tasks.filter((t) => states.includes(t.state) && (t.listId ?? null) === l).map((t) => t.id).sort();
+    check(isDeepStrictEqual(after.queued[i]!.map((t) => t.id).sort(), of(['queued'])), 'queued(list) is the queued tasks of the list', { l, queued: after.queued[i] });
+    check(isDeepStrictEqual(after.waiting[i]!.map((t) => t.id).sort(), of(['queued', 'offered'])), 'waiting(list) is its queued and offered tasks', { l, waiting: after.waiting[i] });
+  });
+}
+
+/** After the engine's reaction to a step: accepted tasks have their one agent, and nothing waits for a free agent that may take it. */
+function checkSettled(s: Snapshot, meta: Map<string, Meta>): void {
+  const tasks = s.byConversation.flat();
+  for (const a of s.agents) {
+    for (const c of a.conversationIds) check(tasks.some((t) => t.conversationId === c && t.state === 'accepted' && t.agentId === a.agentId), 'load is a conversation the agent accepted a task of', { agent: a, c });
+  }
+  for (const t of tasks.filter((x) => x.state === 'accepted')) {
+    const owners = s.agents.filter((a) => a.agentId === t.agentId && a.conversationIds.includes(t.conversationId));
+    const twins = tasks.filter((x) => x.state === 'accepted' && x.conversationId === t.conversationId && x.agentId === t.agentId);
+    check(owners.length === 1 && twins.length === 1, 'an accepted task belongs to exactly one agent', { t, owners, twins });
+  }
+  for (const t of tasks.filter((x) => x.state === 'queued' && meta.get(x.id)?.mode === 'push')) {
+    const m = meta.get(t.id)!;
+    const eligible = s.agents.filter(
+      (a) =>
+        a.state === 'ready' &&
+        a.connected &&
+        used(a) < a.capacity &&
+        (t.listId === undefined || a.lists.includes(t.listId)) &&
+        (t.requiredSkills ?? []).every((k) => a.skills.includes(k)) &&
+        !m.excluded.includes(a.agentId) &&
+        (m.target === undefined || m.target === a.agentId),
+    );
+    check(eligible.length === 0, 'no queued push-mode task waits while an agent that may take it has a free slot', { t, m, eligible });
+  }
 }
 
 describe('routing stores agree (property)', () => {
@@ -249,7 +127,7 @@ describe('routing stores agree (property)', () => {
   const base = `${randomName('routing-prop')}:`;
   let runs = 0;
   let steps = 0;
-  /** How each kind of call ended, over every step: answered a value, answered null, threw. */
+  /** How each kind of call ended, over every step and reaction: answered a value, answered null, threw. */
   const tally: Record<string, Record<'ok' | 'null' | 'error', number>> = {};
 
   beforeAll(async () => {
@@ -260,31 +138,78 @@ describe('routing stores agree (property)', () => {
     await closeRedis(client);
   });
 
-  it('MemoryRoutingStore and RedisRoutingStore answer alike over random sequences of calls', async () => {
-    const numRuns = Number(process.env.FC_RUNS ?? 1_000);
+  it('MemoryRoutingStore and RedisRoutingStore answer alike and keep the routing invariants over random sequences', async () => {
+    const numRuns = Number(process.env.FC_RUNS ?? 80);
     const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
     const t0 = performance.now();
     await fc.assert(
       fc.asyncProperty(sequence, async (seq) => {
         runs++;
         // A fresh prefix per run (shrinking reruns too); every key under `base` goes in afterAll.
-        const memory = new MemoryRoutingStore();
-        const redis = new RedisRoutingStore(client, { prefix: `${base}${runs}:` });
+        const memory = new MemoryRoutingStore({ defaultCapacity: 2 });
+        const redis = new RedisRoutingStore(client, { prefix: `${base}${runs}:`, defaultCapacity: 2 });
+        const meta = new Map<string, Meta>();
         let now = T0;
-        let before = await snapshot(memory);
-        for (const [i, { dt, op: o }] of seq.entries()) {
-          steps++;
-          now += dt;
-          const names = await resolve(memory, o, i);
+        let state = await snapshot(memory);
+
+        /** One call on both stores: the same answer, the model updated, the per-call invariants checked. */
+        const run = async (step: number, o: Op, names: Resolved): Promise<Outcome> => {
+          const forgotten = o.k === 'forgetConversation' ? (await memory.tasksOf(o.conv)).map((t) => t.id) : [];
           const expected = await outcome(() => call(memory, o, now, names));
           const actual = await outcome(() => call(redis, o, now, names));
-          same({ step: i, op: o, names, now, answer: actual }, { step: i, op: o, names, now, answer: expected });
+          same({ step, op: o, names, now, answer: actual }, { step, op: o, names, now, answer: expected });
           const kind = 'ok' in expected ? (expected.ok === null ? 'null' : 'ok') : 'error';
           tally[o.k] = { ...(tally[o.k] ?? { ok: 0, null: 0, error: 0 }), [kind]: (tally[o.k]?.[kind] ?? 0) + 1 };
-          const [m, r] = await Promise.all([snapshot(memory), snapshot(redis)]);
-          same({ step: i, op: o, state: r }, { step: i, op: o, state: m });
-          checkInvariants(before, m);
-          before = m;
+          if ('ok' in expected) track(o, names, expected.ok, meta, forgotten);
+          const after = await snapshot(memory);
+          checkCall(state, after);
+          state = after;
+          return expected;
+        };
+        const byId = (id: string) => ({ id });
+        /** An agent that became ready or freed a slot is offered work until none fits. */
+        const fill = async (step: number, agent: string | undefined) => {
+          if (agent === undefined) return;
+          for (let i = 0; i < 5; i++) {
+            const r = await run(step, { k: 'nextTaskForAgent', agent }, { task: '', holder: '' });
+            if (!('ok' in r) || r.ok === null) return;
+          }
+        };
+
+        for (const [i, { dt, op: o0 }] of seq.entries()) {
+          steps++;
+          now += dt;
+          const names = await resolve(memory, o0, i);
+          const o = await engineLike(memory, o0, names);
+          const r = await run(i, o, names);
+          // The engine's reaction (refused or null calls change nothing; offers made free nothing).
+          if (!('ok' in r) || r.ok === null) {
+            // nothing
+          } else if (o.k === 'setAgentState' || (o.k === 'setConnected' && o.connected)) await fill(i, o.agent);
+          else if (o.k === 'createTask' || o.k === 'retarget') {
+            const task = o.k === 'createTask' ? (r.ok as { task: AgentTask }).task : (r.ok as AgentTask);
+            if (task.state === 'queued') await run(i, { k: 'offerNext', task: byId(task.id) }, { task: task.id, holder: '' });
+          } else if (o.k === 'reject' || o.k === 'expire') {
+            const q = r.ok as Requeued;
+            // A refused transfer goes back to routing: its list, push mode, still not to whoever refused it.
+            if (q.targeted) await run(i, { k: 'retarget', task: byId(q.task.id), mode: 'push', exclude: [], ...(q.task.listId ? { list: q.task.listId } : {}) }, { task: q.task.id, holder: '' });
+            await run(i, { k: 'offerNext', task: byId(q.task.id) }, { task: q.task.id, holder: '' });
+            await fill(i, q.agentId);
+          } else if (o.k === 'closeTask' || o.k === 'forgetConversation') {
+            for (const c of o.k === 'closeTask' ? [r.ok as ClosedTask] : (r.ok as ClosedTask[])) {
+              await fill(i, c.revokedAgentId);
+              await fill(i, c.freedAgentId);
+            }
+          } else if (o.k === 'releaseAgent') {
+            // The agent left: its accepted tasks of the conversation are closed, then it takes new work.
+            for (const t of await memory.tasksOf(o.conv)) {
+              if (t.state === 'accepted' && t.agentId === o.agent) await run(i, { k: 'closeTask', task: byId(t.id) }, { task: t.id, holder: '' });
+            }
+            await fill(i, o.agent);
+          }
+          const [m, rs] = await Promise.all([snapshot(memory), snapshot(redis)]);
+          same({ step: i, op: o, state: rs }, { step: i, op: o, state: m });
+          checkSettled(m, meta);
         }
       }),
       { numRuns, ...(seed === undefined ? {} : { seed }) },
@@ -296,5 +221,42 @@ describe('routing stores agree (property)', () => {
           .map(([k, v]) => `  ${k}: ${v.ok} answered, ${v.null} null, ${v.error} refused\n`)
           .join(''),
     );
-  }, 180_000);
+  }, 120_000);
 });
+
+/**
+ * What the engine would do instead of a call it never makes: an agent already handling the
+ * conversation does not take a second task of it (accept turns into reject, pull into nothing).
+ */
+async function engineLike(memory: RoutingStore, o: Op, names: Resolved): Promise<Op> {
+  if (o.k !== 'accept' && o.k !== 'pull') return o;
+  const t = await memory.getTask(names.task);
+  const agentId = o.k === 'accept' ? names.holder : o.agent;
+  if (!t || !(await memory.tasksOf(t.conversationId)).some((x) => x.state === 'accepted' && x.agentId === agentId)) return o;
+  return o.k === 'accept' ? { ...o, k: 'reject' } : { k: 'skip' };
+}
+
+/** The test's model of mode, target and exclusions, from what the calls answered. */
+function track(o: Op, names: Resolved, answer: unknown, meta: Map<string, Meta>, forgotten: string[]): void {
+  const m = meta.get(names.task);
+  switch (o.k) {
+    case 'createTask':
+      if ((answer as { created: boolean }).created) meta.set(names.task, { mode: o.mode, ...(o.target ? { target: o.target } : {}), excluded: [...new Set(o.exclude ?? [])] });
+      return;
+    case 'reject':
+    case 'expire':
+      if (answer !== null && m && !m.excluded.includes(names.holder)) m.excluded.push(names.holder);
+      return;
+    case 'retryOffer':
+      if (m) m.excluded = [];
+      return;
+    case 'retarget':
+      if (m) meta.set(names.task, { mode: o.mode, excluded: [...new Set([...m.excluded, ...o.exclude])] });
+      return;
+    case 'forgetConversation':
+      for (const id of forgotten) meta.delete(id);
+      return;
+    default:
+      return;
+  }
+}
