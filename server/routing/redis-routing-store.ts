@@ -58,16 +58,18 @@ export interface RedisRoutingStoreOptions {
  * scripts (see lua/routing_lib.lua for the key layout). `{p}free:{list}` is a sorted set of the
  * agents that have a free slot (ready, connected, load + pending offers < capacity), scored by
  * idleSince; a zset orders equal scores by member, so its head is pickAgent's choice (idle longest,
- * ties by agentId) and offerNext only skips excluded agents. Queued push-mode tasks sit in
- * `{p}push:{list}` scored by createdAt, so nextTaskForAgent looks at the head of each of the
- * agent's lists. Every script re-indexes an agent it changed (syncAgent), so the indexes follow
- * the facts pickAgent reads; offerNext also reads the picked agent back and repairs a stale entry.
+ * ties by agentId) and offerNext only skips excluded agents and those lacking a skill. Queued
+ * push-mode tasks sit in `{p}push:{list}` scored by createdAt, so nextTaskForAgent looks at the
+ * head of each of the agent's lists; `{p}waiting:{list}` (queued or offered) gives waiting and the
+ * customers' positions without a scan. Every script re-indexes an agent it changed (syncAgent), so
+ * the indexes follow the facts pickAgent reads; offerNext also reads the picked agent back and
+ * repairs a stale entry.
  *
  * Differences from the pure functions, both out of reach in practice: ties are broken by byte
  * order (UTF-8) where JS compares UTF-16 code units (they differ only between astral characters
  * and U+E000..U+FFFF in ids); and times are epoch ms as doubles (exact up to 2^53).
  *
- * Reads (getAgent, getTask) are one command; tasksOf / queued one read-only script.
+ * Reads (getAgent, getTask) are one command; tasksOf, queued, waiting and listAgents one read-only script.
  */
 export class RedisRoutingStore implements RoutingStore {
   private readonly p: string;

@@ -81,6 +81,21 @@ describe('RedisRoutingStore specifics', () => {
     expect(keys.every((k) => k.startsWith(prefix))).toBe(true);
   });
 
+  it('forgetConversation leaves no key of its tasks behind: hashes, queues, waiting indexes, notes', async () => {
+    const store = fresh();
+    const prefix = prefixes.at(-1)!;
+    await readyAgent(store, 'a', T, 2);
+    await store.createTask({ id: 't1', conversationId: 'c', listId: 'sales', mode: 'push', reason: 'new' }, T);
+    await store.createTask({ id: 't2', conversationId: 'c', listId: 'sales', mode: 'pull', reason: 'new', requiredSkills: ['fr'] }, T + 1);
+    await store.createTask({ id: 't3', conversationId: 'c', mode: 'push', reason: 'transfer', targetAgentId: 'b' }, T + 2);
+    await store.offerNext('t1', T, EXP);
+    await store.notePositions('sales', T + 3, 0);
+    await store.notePositions(null, T + 3, 0);
+    await store.forgetConversation('c', T + 4);
+    const left = (await client.keys(`${prefix}*`)).map((k) => k.slice(prefix.length)).sort();
+    expect(left).toEqual(['agent:a', 'agents', 'free-all', 'free:sales']);
+  });
+
   it('offerNext skips and repairs a stale entry of the free-agent index', async () => {
     const warnings: unknown[] = [];
     const log = { warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
