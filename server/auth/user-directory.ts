@@ -5,10 +5,13 @@ import type { UserRepository } from '../persistence/users.js';
 /**
  * Users by id with a short cache: the handshake and `agent.state` look a user up on every call,
  * and a change made on another node shows here within `ttlMs`. The node that changes a user
- * calls `forget`, so it sees the change at once.
+ * calls `forget`, so it sees the change at once. While Postgres is away a user looked up before is
+ * answered as last read: agents keep signing in and changing state through an outage (the report
+ * test of issue 12 saw `agent.state` fail on it); one never read fails as before.
  */
 export class CachedUserDirectory implements UserDirectory {
   private readonly cache = new Map<string, { until: number; user: Promise<User | null> }>();
+  private readonly lastRead = new Map<string, User | null>();
 
   constructor(
     private readonly repo: UserRepository,
@@ -19,14 +22,23 @@ export class CachedUserDirectory implements UserDirectory {
     const now = Date.now();
     const hit = this.cache.get(userId);
     if (hit && hit.until > now) return hit.user;
-    if (this.cache.size > 10_000) this.cache.clear(); // bounded under a spray of ids
-    const user = this.repo.get(userId);
+    // Bounded under a spray of ids.
+    if (this.cache.size > 10_000) this.cache.clear();
+    if (this.lastRead.size > 10_000) this.lastRead.clear();
+    const user = this.repo.get(userId).then(
+      (u) => (this.lastRead.set(userId, u), u),
+      (err: unknown) => {
+        this.cache.delete(userId);
+        if (this.lastRead.has(userId)) return this.lastRead.get(userId)!;
+        throw err;
+      },
+    );
     this.cache.set(userId, { until: now + this.ttlMs, user });
-    user.catch(() => this.cache.delete(userId));
     return user;
   }
 
   forget(userId: string): void {
     this.cache.delete(userId);
+    this.lastRead.delete(userId);
   }
 }

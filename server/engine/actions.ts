@@ -48,7 +48,8 @@ export class Actions {
         return this.createTask(conversationId, channel, a, outcome);
       case 'defer.task': {
         const { type: _t, at, ...what } = a;
-        await this.d.scheduler.set<OpeningTimerData>('opening', conversationId, at, { conversationId, ...what });
+        // The first reason stands: a customer writing while closed does not turn a `new` into a `reroute`.
+        await this.d.scheduler.ensure<OpeningTimerData>('opening', conversationId, at, { conversationId, ...what });
         return [];
       }
       case 'move.task':

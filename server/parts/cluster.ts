@@ -47,7 +47,7 @@ export async function clusterParts(config: HubConfig, log: Logger, metrics?: Par
 
     const store = new RedisConversationStore(redis, { prefix: `${prefix}:`, log });
     closers.push(() => store.close());
-    const routing = new RedisRoutingStore(redis, { prefix: `${prefix}:routing:`, log });
+    const routing = new RedisRoutingStore(redis, { prefix: `${prefix}:routing:`, log, defaultCapacity: config.agentCapacity });
     closers.push(() => routing.close());
     const scheduler = new BullMQScheduler(redis, { queueName: `${prefix}-timers`, prefix: `${prefix}:bull`, log, ...(metrics ? { lateness: metrics.timerLateness, onRedisError: metrics.redisError } : {}) });
     closers.push(() => scheduler.close());

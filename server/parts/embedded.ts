@@ -25,7 +25,7 @@ export async function embeddedParts(config: HubConfig, log: Logger, metrics?: Pa
   const scheduler = new LocalScheduler(log, metrics?.timerLateness);
   return {
     store,
-    routing: new MemoryRoutingStore(),
+    routing: new MemoryRoutingStore({ defaultCapacity: config.agentCapacity }),
     scheduler,
     reportOutbox: new MemoryReportOutbox({ log }),
     channels: record.channels,

@@ -14,6 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
+const offered = (c: HubClient, ms = 8_000) => waitFor<TaskOffered>((fn) => c.on('task.offered', fn), () => true, ms, 'task.offered');
+
 async function channel(overrides: Partial<ChannelInput> = {}) {
   const id = randomUUID().slice(0, 8);
   const body: ChannelInput = { serviceIdentifier: `chan-${id}`, name: `Channel ${id}`, channelType: 'webchat', listId: `list-${id}`, ...overrides };
@@ -22,11 +24,14 @@ async function channel(overrides: Partial<ChannelInput> = {}) {
   return res.body as { serviceIdentifier: string; listId: string };
 }
 
+/** A ready agent; `firstOffer` listens from before it is ready (an offer may come with `agent.state`). */
 async function agent(listId: string, opts: { id?: string } = {}) {
   const id = opts.id ?? `agent-${randomUUID().slice(0, 8)}`;
   const c = await hub.client({ id, role: 'agent', name: id });
+  const firstOffer = offered(c);
+  firstOffer.catch(() => {}); // not every test waits for it
   await c.call('agent.state', { state: 'ready', lists: [listId], capacity: 1 });
-  return Object.assign(c, { id });
+  return Object.assign(c, { id, firstOffer });
 }
 
 /** An agent with a user record naming its lists and skills (skills come only from the record). */
@@ -37,7 +42,6 @@ async function skilled(listId: string, skills: string[]) {
   return agent(listId, { id: res.body.id as string });
 }
 
-const offered = (c: HubClient, ms = 8_000) => waitFor<TaskOffered>((fn) => c.on('task.offered', fn), () => true, ms, 'task.offered');
 const position = (c: HubClient, n: number, ms = 8_000) => waitFor<QueuePosition>((fn) => c.on('queue.position', fn), (p) => p.position === n, ms, `queue.position ${n}`);
 
 describe('queues', () => {
@@ -60,7 +64,7 @@ describe('queues', () => {
     await p2;
 
     const a = await agent(ch.listId);
-    const { task } = await offered(a);
+    const { task } = await a.firstOffer;
     await a.call('task.accept', { taskId: task.id });
     const p = await moved;
     expect(seen).toEqual([2, 1]);
