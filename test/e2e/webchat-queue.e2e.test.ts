@@ -75,10 +75,7 @@ describe('the widget while waiting', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
-  // Skipped until the hub tells a waiting customer its new place: in the working tree an accepted
-  // task stays among the waiting ones (see the routing conformance case 'waiting() lists queued and
-  // offered tasks'), so nobody moves up; test/integration/queues.test.ts fails the same way.
-  test.skip('moves up with an estimate once a wait on the queue is known', async () => {
+  test('moves up with an estimate once a wait on the queue is known', async () => {
     const ch = await channel();
     await hub.customer({ serviceIdentifier: ch.serviceIdentifier }); // someone is already waiting
     const { page, errors } = await visitor(ch.serviceIdentifier);
