@@ -120,7 +120,8 @@ describe('the compiled server (npm run build, npm run start:prod)', () => {
     for (const [out, allowed] of [['dist/server', [...deps('.'), '@conversation-hub/client-sdk']], ['client-sdk/dist', deps('client-sdk')]] as const) {
       for (const file of (readdirSync(join(root, out), { recursive: true }) as string[]).filter((f) => f.endsWith('.js'))) {
         const text = readFileSync(join(root, out, file), 'utf8');
-        for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\)\(\s*)'([^'.][^']*)'/g)) {
+        // `from` of an import or export, not the word in a string (`path: ['from']`).
+        for (const m of text.matchAll(/(?:(?<!['"\w])from\s*|\bimport\s*\(\s*|\)\(\s*)'([^'.][^']*)'/g)) {
           const spec = m[1]!;
           if (spec.startsWith('node:')) continue;
           const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;

@@ -22,7 +22,8 @@ const agentActor: Actor = { id: `agent-${tag}`, role: 'agent', name: 'Ann' };
 let agent: HubClient;
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  // Each call's world connects the bot, the app and the connector again: more than the default 20 sockets of one identity.
+  hub = await startTestHub({ HUB_MAX_SOCKETS_PER_IDENTITY: '200' });
   if ((await hub.admin('GET', '/api/channel-types/whatsapp')).status === 404) await hub.admin('POST', '/api/channel-types', { id: 'whatsapp', name: 'WhatsApp' });
   for (const [si, extra] of [
     [CH.a, { listId: LA, apps: [APP] }],
@@ -65,6 +66,8 @@ interface Target {
 
 /** One world per call: the callers' own things, and another customer's that none of them has to do with. */
 async function world() {
+  // A supervisor's `supervisor.agent.state` leaves the agent not ready: ready again for each world.
+  await agent.call('agent.state', { state: 'ready', lists: [LA], capacity: 50 });
   const a = await servedCustomer(true);
   const offeredTask = await servedCustomer(false);
   const supervisor = await hub.client({ id: `sup-${randomUUID().slice(0, 6)}`, role: 'supervisor' });
@@ -80,8 +83,9 @@ async function world() {
   const phone = `+44${Math.floor(Math.random() * 1e9)}`;
   const connector = await hub.client({ id: `conn-${tag}`, role: 'connector', channels: [CH.wa] });
   await connector.call('connector.inbound', { serviceIdentifier: CH.wa, customer: { identifier: phone }, message: { text: 'hi', clientMessageId: randomUUID() } });
-  const own = (role: TokenRole): Target => ({
-    conversationId: role === 'bot' ? botConversation : a.conversationId,
+  // A supervisor ends the bot's conversation, not the one the agent still has to try ending last.
+  const own = (role: TokenRole, call?: CallName): Target => ({
+    conversationId: role === 'bot' || (role === 'supervisor' && call === 'conversation.end') ? botConversation : a.conversationId,
     customerId: a.customer.customerId,
     taskId: offeredTask.taskId,
     listId: LA,
@@ -149,7 +153,15 @@ function payload(call: CallName, t: Target): unknown {
       return { serviceIdentifier: t.serviceIdentifier, customerIdentifier: t.customerIdentifier };
     case 'conversation.join':
     case 'conversation.leave':
+    case 'conversation.end':
       return { conversationId };
+    case 'conversation.reassign':
+      return { conversationId, to: { listId: LF } };
+    case 'supervisor.watch':
+    case 'supervisor.unwatch':
+      return {};
+    case 'supervisor.agent.state':
+      return { agentId: agentActor.id, state: 'not_ready', reason: 'matrix' };
   }
 }
 
@@ -169,7 +181,7 @@ function emit(c: HubClient, call: CallName, p: unknown): Promise<Ack<object>> {
 
 const CALLS = Object.keys(CallSchemas) as CallName[];
 // The calls that change the caller's own standing go last, so the others see the world whole.
-const LAST = new Set<CallName>(['conversation.leave', 'conversation.transfer', 'session.end', 'connector.session.end']);
+const LAST = new Set<CallName>(['conversation.leave', 'conversation.transfer', 'conversation.end', 'conversation.reassign', 'session.end', 'connector.session.end']);
 const ROLES = [...TokenRole.options].sort((a, b) => Number(a === 'agent') - Number(b === 'agent'));
 
 describe.each(CALLS)('%s', (call) => {
@@ -180,7 +192,7 @@ describe.each(CALLS)('%s', (call) => {
     for (const which of ['foreign', 'own'] as const) {
       for (const role of ROLES) {
         if (which === 'own' && LAST.has(call) && role === 'agent') continue; // below, after the rest
-        const target = which === 'own' ? w.own(role) : w.foreign;
+        const target = which === 'own' ? w.own(role, call) : w.foreign;
         const relation: Relation = which === 'own' ? ownRelation(call, role) : 'other';
         const res = await emit(w.clients[role]!, call, payload(call, target));
         answers.push(`${which} ${role}: ${verdict(res, call)}`);
