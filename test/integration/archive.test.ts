@@ -2,15 +2,10 @@ import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Activity, ConversationView } from '@conversation-hub/client-sdk/contract';
 import type { Parts } from '../../server/app.js';
-import { createLogger } from '../../server/log.js';
-import { clusterParts } from '../../server/parts/cluster.js';
-import { databaseParts } from '../../server/parts/database.js';
 import { findArchivedConversation } from '../../server/persistence/archive-read.js';
-import { createDatabase, type HubDatabase } from '../../server/persistence/create-database.js';
-import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js';
-import { LocalScheduler } from '../../server/scheduler/local-scheduler.js';
-import { MemoryConversationStore } from '../../server/store/memory-store.js';
+import type { HubDatabase } from '../../server/persistence/create-database.js';
 import { postgresDatabase, TEST_DATABASE_URL } from '../helpers/database.js';
+import { partsOverPostgres } from '../helpers/proxied-parts.js';
 import { startProxy, type TcpProxy } from '../helpers/proxy.js';
 import { startTestHub, testMode, type TestHub } from '../helpers/start-hub.js';
 import { collect, nextActivity, until, waitFor } from '../helpers/wait.js';
@@ -119,30 +114,8 @@ describe('Postgres away while a conversation closes', () => {
     // Each instance (one embedded, two in a cluster) keeps its record in `direct`'s schema, through the proxy.
     hub = await startTestHub({}, {
       parts: async (config) => {
-        const log = createLogger(config.logLevel);
-        if (testMode === 'cluster') {
-          const parts = await clusterParts({ ...config, databaseUrl: proxiedUrl.toString(), databaseSchema: direct.schema! }, log);
-          return { ...parts, archive: reported(parts.archive) };
-        }
-        const database = await createDatabase({ kind: 'postgres', url: proxiedUrl.toString(), schema: direct.schema!, max: 3, connectTimeoutMs: 1_000, logger: log });
-        const record = await databaseParts(database, log); // migrates and seeds through the proxy
-        const store = new MemoryConversationStore();
-        const scheduler = new LocalScheduler(log);
-        return {
-          store,
-          routing: new MemoryRoutingStore(),
-          scheduler,
-          channels: record.channels,
-          customers: record.customers,
-          archive: reported(record.archive),
-          admin: record.admin,
-          ready: record.ready,
-          close: async () => {
-            await scheduler.close();
-            await store.close();
-            await database.close();
-          },
-        };
+        const parts = await partsOverPostgres(config, proxiedUrl.toString(), direct.schema!);
+        return { ...parts, archive: reported(parts.archive) };
       },
     });
   });

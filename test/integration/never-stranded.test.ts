@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { ChannelInput, TaskOffered } from '@conversation-hub/client-sdk/contract';
-import type { HubClient } from '@conversation-hub/client-sdk';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { offered, readyAgent, routedChannel } from '../helpers/routing-fixtures.js';
 import { nextActivity, waitFor } from '../helpers/wait.js';
 
 // Issue 12, "never stranded": every way a customer used to wait for nobody. In both modes (the
@@ -15,22 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-async function channel(overrides: Partial<ChannelInput> = {}) {
-  const id = randomUUID().slice(0, 8);
-  const body: ChannelInput = { serviceIdentifier: `chan-${id}`, name: `Channel ${id}`, channelType: 'webchat', listId: `list-${id}`, ...overrides };
-  const res = await hub.admin('POST', '/api/channels', body);
-  expect(res.status).toBe(201);
-  return res.body as { serviceIdentifier: string; listId: string };
-}
-
-async function agent(listId: string, opts: { capacity?: number } = {}) {
-  const id = `agent-${randomUUID().slice(0, 8)}`;
-  const c = await hub.client({ id, role: 'agent', name: id });
-  await c.call('agent.state', { state: 'ready', lists: [listId], ...(opts.capacity ? { capacity: opts.capacity } : {}) });
-  return Object.assign(c, { id });
-}
-
-const offered = (c: HubClient, ms = 8_000) => waitFor<TaskOffered>((fn) => c.on('task.offered', fn), () => true, ms, 'task.offered');
+const channel = (overrides: Partial<ChannelInput> = {}) => routedChannel(hub, overrides);
+const agent = (listId: string, opts: { capacity?: number } = {}) => readyAgent(hub, listId, opts);
 
 describe('never stranded', () => {
   test('the agent leaves, the customer writes, and a ready agent gets an offer (reason reroute)', async () => {
@@ -82,7 +68,16 @@ describe('never stranded', () => {
     const b = await agent(ch.listId);
     const offers: { agent: string; at: number }[] = [];
     for (const c of [a, b]) c.on('task.offered', (o) => offers.push({ agent: o.task.agentId!, at: Date.now() }));
-    const firstOffer = waitFor<TaskOffered>((fn) => (a.on('task.offered', fn), b.on('task.offered', fn)), () => true, 8_000, 'first offer');
+    const firstOffer = waitFor<TaskOffered>(
+      (fn) => {
+        const offA = a.on('task.offered', fn);
+        const offB = b.on('task.offered', fn);
+        return () => (offA(), offB());
+      },
+      () => true,
+      8_000,
+      'first offer',
+    );
     await hub.customer({ serviceIdentifier: ch.serviceIdentifier });
     const first = await firstOffer;
     const [refuser1, refuser2] = first.task.agentId === a.id ? [a, b] : [b, a];

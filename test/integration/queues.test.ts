@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { BusinessHours, ChannelInput, QueuePosition, TaskOffered } from '@conversation-hub/client-sdk/contract';
+import type { BusinessHours, ChannelInput, QueuePosition } from '@conversation-hub/client-sdk/contract';
 import type { HubClient } from '@conversation-hub/client-sdk';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { offered, readyAgent, routedChannel } from '../helpers/routing-fixtures.js';
 import { nextActivity, waitFor } from '../helpers/wait.js';
 
 // Issue 12: queue positions, the waiting limit and its overflow, business hours, skills. In both
@@ -14,25 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-const offered = (c: HubClient, ms = 8_000) => waitFor<TaskOffered>((fn) => c.on('task.offered', fn), () => true, ms, 'task.offered');
-
-async function channel(overrides: Partial<ChannelInput> = {}) {
-  const id = randomUUID().slice(0, 8);
-  const body: ChannelInput = { serviceIdentifier: `chan-${id}`, name: `Channel ${id}`, channelType: 'webchat', listId: `list-${id}`, ...overrides };
-  const res = await hub.admin('POST', '/api/channels', body);
-  expect(res.status).toBe(201);
-  return res.body as { serviceIdentifier: string; listId: string };
-}
-
-/** A ready agent; `firstOffer` listens from before it is ready (an offer may come with `agent.state`). */
-async function agent(listId: string, opts: { id?: string } = {}) {
-  const id = opts.id ?? `agent-${randomUUID().slice(0, 8)}`;
-  const c = await hub.client({ id, role: 'agent', name: id });
-  const firstOffer = offered(c);
-  firstOffer.catch(() => {}); // not every test waits for it
-  await c.call('agent.state', { state: 'ready', lists: [listId], capacity: 1 });
-  return Object.assign(c, { id, firstOffer });
-}
+const channel = (overrides: Partial<ChannelInput> = {}) => routedChannel(hub, overrides);
+const agent = (listId: string, opts: { id?: string } = {}) => readyAgent(hub, listId, { ...opts, capacity: 1 });
 
 /** An agent with a user record naming its lists and skills (skills come only from the record). */
 async function skilled(listId: string, skills: string[]) {

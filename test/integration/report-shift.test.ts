@@ -2,16 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { TaskOffered } from '@conversation-hub/client-sdk/contract';
 import type { HubClient } from '@conversation-hub/client-sdk';
-import type { Parts } from '../../server/app.js';
-import { createLogger } from '../../server/log.js';
-import { clusterParts } from '../../server/parts/cluster.js';
-import { databaseParts } from '../../server/parts/database.js';
-import { createDatabase, type HubDatabase } from '../../server/persistence/create-database.js';
-import { MemoryReportOutbox } from '../../server/reporting/outbox.js';
-import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js';
-import { LocalScheduler } from '../../server/scheduler/local-scheduler.js';
-import { MemoryConversationStore } from '../../server/store/memory-store.js';
+import type { HubDatabase } from '../../server/persistence/create-database.js';
 import { postgresDatabase, TEST_DATABASE_URL } from '../helpers/database.js';
+import { partsOverPostgres } from '../helpers/proxied-parts.js';
 import { startProxy, type TcpProxy } from '../helpers/proxy.js';
 import { startTestHub, testMode, type TestHub } from '../helpers/start-hub.js';
 import { waitFor } from '../helpers/wait.js';
@@ -32,32 +25,7 @@ describe(`${testMode} hub: report rows of a shift, Postgres away for part of it`
     const proxied = new URL(TEST_DATABASE_URL);
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);
-    hub = await startTestHub({ HUB_AGENT_CAPACITY: '1' }, {
-      parts: async (config): Promise<Parts> => {
-        const log = createLogger(config.logLevel);
-        if (testMode === 'cluster') return clusterParts({ ...config, databaseUrl: proxied.toString(), databaseSchema: direct.schema! }, log);
-        const database = await createDatabase({ kind: 'postgres', url: proxied.toString(), schema: direct.schema!, max: 3, connectTimeoutMs: 1_000, logger: log });
-        const record = await databaseParts(database, log);
-        const store = new MemoryConversationStore();
-        const scheduler = new LocalScheduler(log);
-        return {
-          store,
-          routing: new MemoryRoutingStore({ defaultCapacity: config.agentCapacity }),
-          scheduler,
-          reportOutbox: new MemoryReportOutbox({ log }),
-          channels: record.channels,
-          customers: record.customers,
-          archive: record.archive,
-          admin: record.admin,
-          ready: record.ready,
-          close: async () => {
-            await scheduler.close();
-            await store.close();
-            await database.close();
-          },
-        };
-      },
-    });
+    hub = await startTestHub({ HUB_AGENT_CAPACITY: '1' }, { parts: (config) => partsOverPostgres(config, proxied.toString(), direct.schema!) });
   });
   afterAll(async () => {
     await hub?.close();
