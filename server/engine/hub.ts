@@ -63,7 +63,7 @@ export class Hub {
     this.participants = new Participants(core);
     this.tasks = new Tasks(core);
     this.agents = new Agents(core);
-    this.supervisors = new Supervisors(core);
+    this.supervisors = new Supervisors(core, this.tasks);
     this.archiveFailures = new ArchiveFailures(d, d.archiveFailures ?? new MemoryArchiveFailures(), now);
     new Timers(core, this.archiveFailures).register();
     new RoutingTimers(core).register();

@@ -1,18 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import type { AgentTask, CallInput, Dashboard } from '@conversation-hub/client-sdk/contract';
 import { REASSIGNED } from '../domain/controller-rules.js';
-import { draft, fromOf, leave } from '../domain/conversation.js';
 import { isJoinable } from '../domain/conversation-state.js';
 import { notFound } from '../domain/errors.js';
 import type { CallContext } from './context.js';
 import type { EngineCore } from './core.js';
 import { DashboardFeed } from './dashboard.js';
+import type { Tasks } from './tasks.js';
 
 /** The supervisor's floor: the live dashboard, forcing an agent not ready, reassigning a conversation. */
 export class Supervisors {
   private readonly feed: DashboardFeed;
 
-  constructor(private readonly e: EngineCore) {
+  constructor(
+    private readonly e: EngineCore,
+    private readonly tasks: Tasks,
+  ) {
     this.feed = new DashboardFeed(e.d, e.now);
     // Here rather than in the Hub: the dashboard's timer is this use case's alone.
     this.feed.register();
@@ -61,20 +63,10 @@ export class Supervisors {
     // The tasks it had close first (offers revoked, agents' slots freed): one task waits, the new one.
     await this.e.pipeline.act(ctx, conversationId, [{ type: 'close.tasks' }]);
 
-    const channel = await this.e.reads.channelOf(conversationId);
-    const mode = 'agentId' in to ? 'push' : (channel?.routingMode ?? 'push');
-    const skills = channel?.requiredSkills?.length ? { requiredSkills: channel.requiredSkills } : {};
-    // Those it is taken from are not offered it back through the list.
-    const exclude = 'agentId' in to ? agents.filter((a) => a !== to.agentId) : agents;
-    const base = { id: randomUUID(), conversationId, mode, reason: 'transfer' as const, ...skills, ...(exclude.length ? { exclude } : {}) };
-    const { task } = await this.e.d.routing.createTask('agentId' in to ? { ...base, targetAgentId: to.agentId } : { ...base, listId: to.listId }, this.e.now());
-    await this.e.pipeline.append(ctx, draft(conversationId, 'task.created', 'agents', fromOf({ ...ctx.actor, role: 'supervisor' }), { task }, this.e.iso()));
-    for (const agentId of agents) {
-      await this.e.pipeline.update(ctx, conversationId, leave(agentId, REASSIGNED, this.e.iso()));
-      for (const t of accepted) if (t.agentId === agentId) this.e.d.fanout.toParticipant(agentId, 'task.revoked', { taskId: t.id, reason: 'reassigned' });
-    }
+    // The agents it is taken from learn their task was revoked, then leave (reason `reassigned`).
+    for (const t of accepted) this.e.d.fanout.toParticipant(t.agentId!, 'task.revoked', { taskId: t.id, reason: 'reassigned' });
+    const task = await this.tasks.handOn(ctx, conversationId, to, agents, REASSIGNED);
     this.e.d.log.info({ conversationId, supervisorId: ctx.actor.id, from: agents, to }, 'conversation reassigned');
-    await this.e.tasks.route(task, mode);
     return task;
   }
 }

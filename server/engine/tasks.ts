@@ -54,22 +54,23 @@ export class Tasks {
   async transfer(ctx: CallContext, input: CallInput<'conversation.transfer'>): Promise<AgentTask> {
     const { conversationId, to } = input;
     await this.e.reads.requireParticipant(conversationId, ctx.actor.id);
-    return this.handOn(ctx, conversationId, to, ctx.actor.id, TRANSFERRED);
+    return this.handOn(ctx, conversationId, to, [ctx.actor.id], TRANSFERRED);
   }
 
   /**
-   * A new task (reason transfer) for the agent or list; `leaving` (the transferring agent) leaves
-   * with `why` and is not offered it. A named agent who refuses hands it back to the channel's routing.
+   * A new task (reason transfer) for the agent or list; the agents `leaving` leave with `why` and
+   * are not offered it (unless named). A named agent who refuses hands it back to the channel's routing.
    */
-  async handOn(ctx: CallContext, conversationId: string, to: CallInput<'conversation.transfer'>['to'], leaving: string | null, why: string): Promise<AgentTask> {
+  async handOn(ctx: CallContext, conversationId: string, to: CallInput<'conversation.transfer'>['to'], leaving: readonly string[], why: string): Promise<AgentTask> {
     const channel = await this.e.reads.channelOf(conversationId);
     const mode = 'agentId' in to ? 'push' : (channel?.routingMode ?? 'push');
     const skills = channel?.requiredSkills?.length ? { requiredSkills: channel.requiredSkills } : {};
-    const base = { id: randomUUID(), conversationId, mode, reason: 'transfer' as const, ...skills, ...(leaving ? { exclude: [leaving] } : {}) };
+    const exclude = leaving.filter((a) => !('agentId' in to) || a !== to.agentId);
+    const base = { id: randomUUID(), conversationId, mode, reason: 'transfer' as const, ...skills, ...(exclude.length ? { exclude } : {}) };
     const { task } = await this.e.d.routing.createTask('agentId' in to ? { ...base, targetAgentId: to.agentId } : { ...base, listId: to.listId }, this.e.now());
     const from = ctx.actor.role === 'supervisor' ? fromOf(ctx.actor) : fromOf({ ...ctx.actor, role: 'agent' });
     await this.e.pipeline.append(ctx, draft(conversationId, 'task.created', 'agents', from, { task }, this.e.iso()));
-    if (leaving) await this.e.pipeline.update(ctx, conversationId, leave(leaving, why, this.e.iso()));
+    for (const agentId of leaving) await this.e.pipeline.update(ctx, conversationId, leave(agentId, why, this.e.iso()));
     await this.e.tasks.route(task, mode);
     return task;
   }
