@@ -18,12 +18,13 @@ export function needsOpenTask(seed: EventSeed): boolean {
 }
 
 /**
- * A customer wrote in a conversation nobody serves (`created` or `inactive`: no agent in it): the
- * Controller hears `message.received` (the reroute rule). `state` is the append's answer, so other
- * messages cost no read.
+ * A customer wrote in a conversation its agent left (`inactive`): the Controller hears
+ * `message.received` (the reroute rule). `state` is the append's answer, so every other message
+ * costs no read. A `created` one (no agent yet) is the bot's, or has its task, or gets one from
+ * housekeeping: reading for each of its messages would cost the hot path two round trips.
  */
 export function customerWrote(activities: readonly Activity[], state: ConversationState | undefined): EventSeed[] {
-  if (state !== 'created' && state !== 'inactive') return [];
+  if (state !== 'inactive') return [];
   return activities.some((a) => a.type === 'message' && a.from.role === 'customer') ? [{ type: 'message.received' }] : [];
 }
 

@@ -159,15 +159,19 @@ export class Pipeline {
     const { activities, conversationId } = w;
     if (activities.length === 0 && !s.events?.length) return;
     this.d.dashboard?.committed(activities);
-    const seeds = [...customerWrote(activities, (w.result as Partial<AppendResult>).state), ...(s.events ?? [])];
-    const doc = w.doc ?? (needsDoc(activities) || seeds.length ? (await this.d.store.get(conversationId))?.doc : undefined);
+    const seeds = s.events ?? [];
+    let doc = w.doc ?? (needsDoc(activities) || seeds.length ? (await this.d.store.get(conversationId))?.doc : undefined);
     if (doc) for (const j of roomJoins(doc, activities)) await this.d.fanout.join(j.participantId, conversationId, j.seesAgents);
+    // Nothing is awaited between a plain append's commit and its publish: two messages of one sender
+    // committed in order are published in order (the bench saw a reorder when a read came between).
     this.publish(w, s.skipSocket, doc);
     for (const id of roomLeaves(activities)) await this.d.fanout.leave(id, conversationId);
     if (doc) await this.timers(ctx, doc, w);
     for (const agentId of agentsLeft(activities)) queue.push({ kind: 'release', conversationId, agentId });
     await this.tasks.tasksChanged(tasksTouched(activities));
-    if (doc) for (const event of [...controllerEvents(doc, activities), ...seeds]) queue.push({ kind: 'control', conversationId, doc, event });
+    const wrote = customerWrote(activities, (w.result as Partial<AppendResult>).state);
+    if (wrote.length) doc ??= (await this.d.store.get(conversationId))?.doc;
+    if (doc) for (const event of [...controllerEvents(doc, activities), ...seeds, ...wrote]) queue.push({ kind: 'control', conversationId, doc, event });
   }
 
   /** 3. Activities to the rooms; to connectors, those a customer may see and did not send. */
