@@ -23,7 +23,8 @@ export const MAX_STEPS = 200;
  *   3. publish     the activities to the rooms by visibility, customer-visible ones to connectors;
  *   4. rooms out   sockets of who left leave the rooms, after seeing their own leaving;
  *   5. timers      inactivity armed or cancelled, wrap-up and archive armed;
- *   6. routing     an agent who left frees its task and slot;
+ *   6. routing     an agent who left frees its task and slot; tasks created, taken or closed
+ *                  get their report rows and their queue's places told;
  *   7. controller  the events the change produced go to the Controller's rules.
  * The rules' actions are queued and run in turn, their writes coming back to step 1: a queue, not
  * recursion, bounded by MAX_STEPS. A follow-up that fails is logged and the rest still runs; the
