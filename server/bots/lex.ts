@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { LexRuntimeV2Client, RecognizeTextCommand, type RecognizeTextCommandOutput } from '@aws-sdk/client-lex-runtime-v2';
 import { Limits, type Attachment } from '@conversation-hub/client-sdk/contract';
 import type { BotConnector, BotReply, BotTurn } from './bot-connector.js';
-import { attachmentFromUrl, enrich, quickRepliesFrom, safeText } from './rasa.js';
+import { attachmentFromUrl, enrich, quickRepliesFrom, safeText } from './reply-parts.js';
 
 /*
  * Amazon Lex V2 through the AWS SDK's RecognizeText (`POST /bots/{botId}/botAliases/{aliasId}/

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { isSafeString } from '@conversation-hub/client-sdk/contract';
 import type { BotTurn } from '../../server/bots/bot-connector.js';
-import { fromRasa, RasaConnector, safeText } from '../../server/bots/rasa.js';
+import { fromRasa, RasaConnector } from '../../server/bots/rasa.js';
+import { safeText } from '../../server/bots/reply-parts.js';
 import { startFakeRasa, type FakeRasa } from './fake-rasa.js';
 
 const turn = (text = 'hello'): BotTurn => ({ conversationId: 'conv-1', text, channelData: { locale: 'en-GB' }, history: [] });
