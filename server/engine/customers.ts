@@ -43,6 +43,7 @@ export class CustomerSessions {
   /** A customer's message through their socket's session. */
   async message(ctx: CallContext & { actor: CustomerActor; place: CustomerPlace }, input: CallInput<'message.send'>): Promise<{ activity: Activity; place: CustomerPlace }> {
     if (input.conversationId && input.conversationId !== ctx.place.conversationId) throw forbidden('not your conversation');
+    if (input.quickReplies) throw forbidden('quickReplies: bots only');
     return this.append(ctx, ctx.actor, ctx.actor.serviceIdentifier, ctx.place, input);
   }
 

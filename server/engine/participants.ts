@@ -1,7 +1,7 @@
 import type { Activity, AgentTask, CallInput, ConversationView } from '@conversation-hub/client-sdk/contract';
 import { participantRole } from '../domain/actor.js';
 import { announce, canSee, draft, fromOf, join, leave, participant } from '../domain/conversation.js';
-import { badField, conflict, notFound } from '../domain/errors.js';
+import { badField, conflict, HubError, notFound } from '../domain/errors.js';
 import { isOpenAt } from '../domain/business-hours.js';
 import { isPending } from '../domain/routing-rules.js';
 import { authorize } from './authorize.js';
@@ -15,7 +15,8 @@ export class Participants {
   /** A message from a participant (not a customer): the store checks they are in the conversation, in the same append. */
   async message(ctx: CallContext, input: CallInput<'message.send'>): Promise<Activity> {
     if (!input.conversationId) throw badField('conversationId', 'required');
-    const payload = input.attachments ? { text: input.text, attachments: input.attachments } : { text: input.text };
+    if (input.quickReplies && ctx.actor.role !== 'bot') throw new HubError('forbidden', 'quickReplies: bots only', { field: 'quickReplies' });
+    const payload = { text: input.text, ...(input.attachments ? { attachments: input.attachments } : {}), ...(input.quickReplies?.length ? { quickReplies: input.quickReplies } : {}) };
     const from = fromOf({ ...ctx.actor, role: participantRole(ctx.actor) });
     await this.bargeIn(ctx, input.conversationId);
     return this.say(ctx, draft(input.conversationId, 'message', 'all', from, payload, this.e.iso(), { clientMessageId: input.clientMessageId }));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Attachment, ChannelData, Visibility } from './objects.js';
+import { QuickReply } from './bots.js';
 import { RequiredSkills } from './routing.js';
 import { Id, JsonObject, Limits, LongText, safeString, Text } from './strings.js';
 
@@ -14,6 +15,8 @@ export const MessageSend = z.object({
   text: Text,
   clientMessageId: Id,
   attachments: attachments.optional(),
+  /** Addition: bots only (`forbidden` for anyone else). */
+  quickReplies: z.array(QuickReply).max(10).optional(),
 });
 export const Typing = z.object({ conversationId: Id.optional(), typing: z.boolean() });
 export const ActivitiesSince = z.object({

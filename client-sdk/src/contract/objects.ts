@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HttpUrl, Id, Limits, LongText, safeRecord, safeString } from './strings.js';
+import type { QuickReply } from './bots.js';
 import { BusinessHours, QueueSettings, RequiredSkills, type TaskReason } from './routing.js';
 import { IdentityMode, IdentitySecret } from './webchat.js';
 
@@ -148,7 +149,8 @@ export interface AgentTask {
 
 /** Payload of each activity type (PROTOCOL.md §1.1). */
 export interface ActivityPayloads {
-  message: { text: string; attachments?: Attachment[] };
+  /** `quickReplies` (addition): a bot's buttons; a click sends the payload as the customer's message. */
+  message: { text: string; attachments?: Attachment[]; quickReplies?: QuickReply[] };
   whisper: { text: string };
   suggestion: { text: string; confidence?: number };
   handoff: { intent?: string; sentiment?: string | number; summary?: string; transcriptSeq: number };

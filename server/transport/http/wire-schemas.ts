@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AgentTaskState,
   Attachment,
+  QuickReply,
   BusinessHours,
   ConversationState,
   CustomerIdentifier,
@@ -135,7 +136,7 @@ const taskPayload = z.object({ task: AgentTaskSchema });
 
 export const ActivitySchema = z
   .discriminatedUnion('type', [
-    activity('message', z.object({ text: z.string(), attachments: z.array(Attachment).optional() })),
+    activity('message', z.object({ text: z.string(), attachments: z.array(Attachment).optional(), quickReplies: z.array(QuickReply).optional() })),
     activity('whisper', z.object({ text: z.string() })),
     activity('suggestion', z.object({ text: z.string(), confidence: z.number().optional() })),
     activity(
