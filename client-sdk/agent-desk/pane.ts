@@ -12,6 +12,7 @@ import { displayName } from '../ui/names.js';
 import { LocalTyping, Typers } from '../ui/typing.js';
 import type { DeskContext } from './context.js';
 import { activityItem, channelCard, customerName, historyEntry, participantsSummary, splitList } from './render.js';
+import { suggestionCard } from './suggestions.js';
 
 export class ConversationPane {
   view: ConversationView;
@@ -60,7 +61,7 @@ export class ConversationPane {
   showView(view: ConversationView): void {
     this.view = { ...view, activities: [] };
     this.left = false;
-    for (const a of view.activities) this.log.add(a.seq, activityItem(a, a.from.id === this.desk.me()));
+    for (const a of view.activities) this.log.add(a.seq, this.item(a));
     this.refresh();
   }
 
@@ -89,9 +90,20 @@ export class ConversationPane {
     }
     v.lastSeq = Math.max(v.lastSeq, a.seq);
     if (a.type === 'message' || a.type === 'whisper') this.typers.clear(a.from.id);
-    const isNew = this.log.add(a.seq, activityItem(a, a.from.id === this.desk.me()));
+    const isNew = this.log.add(a.seq, this.item(a));
     if (isNew && !selected && (a.type === 'message' || a.type === 'whisper')) this.unread++;
     this.refresh();
+  }
+
+  /** A suggestion is a card whose "Send this" sends its text as the agent's message; the rest as render.ts draws them. */
+  private item(a: Activity): HTMLLIElement {
+    if (a.type !== 'suggestion') return activityItem(a, a.from.id === this.desk.me());
+    const card = suggestionCard(a, async (text) => {
+      const note = card.querySelector<HTMLElement>('.suggestion-note') ?? undefined;
+      const res = await this.desk.attempt(note, 'message.send', (cl) => cl.call('message.send', { conversationId: this.view.id, text, clientMessageId: newClientMessageId() }));
+      return res !== undefined;
+    });
+    return card;
   }
 
   onTyping(t: TypingPush): void {

@@ -2,6 +2,7 @@
 import type { Activity, ChannelSession, ConversationView, Participant } from '@conversation-hub/client-sdk/contract';
 import { clock, h } from '../ui/dom.js';
 import { short } from '../ui/names.js';
+import { confidenceText } from './suggestions.js';
 
 /** One activity in a pane's log: messages, whispers and suggestions as bubbles, the rest as events. */
 export function activityItem(a: Activity, mine: boolean): HTMLLIElement {
@@ -22,7 +23,7 @@ export function activityItem(a: Activity, mine: boolean): HTMLLIElement {
       return h(
         'li',
         { className: 'msg suggestion' },
-        h('span', { className: 'who' }, `Suggestion${a.payload.confidence !== undefined ? ` (${Math.round(a.payload.confidence * 100)}%)` : ''} · `, who, ' ', time),
+        h('span', { className: 'who' }, `Suggestion${confidenceText(a.payload.confidence) ? ` (${confidenceText(a.payload.confidence)})` : ''} · `, who, ' ', time),
         h('p', { className: 'text' }, a.payload.text),
       );
     case 'handoff':

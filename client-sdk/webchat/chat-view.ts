@@ -10,6 +10,7 @@ import { ActivityLog } from '../ui/activity-log.js';
 import { append, clock, errorText, h, newClientMessageId } from '../ui/dom.js';
 import { displayName } from '../ui/names.js';
 import { LocalTyping, Typers } from '../ui/typing.js';
+import { QuickReplies, quickRepliesOf } from './quick-replies.js';
 import { activityItem, bubble, setNote, systemLine } from './render.js';
 
 interface Pending {
@@ -25,6 +26,8 @@ export class ChatView {
   private readonly local: LocalTyping;
   /** Messages sent and not yet handed over by the stream, by clientMessageId. */
   private readonly pending = new Map<string, Pending>();
+  /** A bot's quick-reply buttons, spent by the customer's next message. */
+  private readonly quick = new QuickReplies();
   private readonly off: Array<() => void> = [];
   private conversationId?: string;
 
@@ -72,6 +75,7 @@ export class ChatView {
     this.typers.clearAll();
     this.local.stop();
     this.pending.clear();
+    this.quick.disableAll();
   }
 
   private submit(): void {
@@ -84,6 +88,7 @@ export class ChatView {
 
   /** Sends a message as if typed (the offline form's message), shown at once as "Sending…". */
   sendText(text: string): void {
+    this.quick.disableAll();
     const p: Pending = { text, clientMessageId: newClientMessageId(), el: bubble('own', 'You', text, undefined, 'Sending…') };
     this.pending.set(p.clientMessageId, p);
     this.log.addPending(p.el);
@@ -118,6 +123,7 @@ export class ChatView {
 
   private render(a: Activity): void {
     if (a.type === 'message' && a.from.id !== this.customerId) this.typers.clear(a.from.id);
+    if (a.type === 'message' && a.from.id === this.customerId) this.quick.disableAll(); // also when history replays
     const pending = a.type === 'message' && a.from.id === this.customerId && a.clientMessageId ? this.pending.get(a.clientMessageId) : undefined;
     if (pending) {
       // The bubble shown while sending becomes this activity, in its seq's place.
@@ -129,7 +135,11 @@ export class ChatView {
       return;
     }
     const item = activityItem(a, this.customerId);
-    if (item) this.log.add(a.seq, item);
+    if (!item || this.log.has(a.seq)) return;
+    // A click sends the payload through the same path as typing (a fresh clientMessageId).
+    const bar = this.quick.bar(quickRepliesOf(a), (payload) => this.sendText(payload));
+    if (bar) item.appendChild(bar);
+    this.log.add(a.seq, item);
   }
 
   private onTyping(t: TypingPush): void {
