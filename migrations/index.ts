@@ -5,6 +5,7 @@ import { users } from './0003_users.js';
 import { channelApps } from './0004_channel_apps.js';
 import { reporting } from './0005_reporting.js';
 import { channelRouting } from './0006_channel_routing.js';
+import { channelBot } from './0007_channel_bot.js';
 
 /**
  * Every migration, by name, in order. A static record rather than FileMigrationProvider because
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_channel_apps': channelApps,
   '0005_reporting': reporting,
   '0006_channel_routing': channelRouting,
+  '0007_channel_bot': channelBot,
 };

@@ -1,4 +1,5 @@
 import type { Channel, ParticipantRole, RoutingMode, SessionCloseReason, TaskReason } from '@conversation-hub/client-sdk/contract';
+import { channelBotId } from './bot-participant.js';
 import { isOpenAt, nextOpening } from './business-hours.js';
 import type { ConversationDoc } from './conversation.js';
 
@@ -187,7 +188,7 @@ export function controllerConfig(channel: Channel | null): ControllerConfig {
     ...channel.controller,
     routingMode: channel.routingMode,
     wrapUp: channel.wrapUp,
-    ...(channel.botId ? { botId: channel.botId } : {}),
+    ...(channelBotId(channel) ? { botId: channelBotId(channel)! } : {}),
     ...(channel.listId ? { listId: channel.listId } : {}),
     ...(channel.requiredSkills?.length ? { requiredSkills: channel.requiredSkills } : {}),
     ...(channel.queue ? { queue: channel.queue } : {}),

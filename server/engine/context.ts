@@ -82,6 +82,8 @@ export interface EngineMetrics {
   archiveFailed(): void;
   /** A task accepted or pulled (tasks.ts), so many seconds after it was created. */
   queueWait(listId: string | undefined, seconds: number): void;
+  /** A call to a hub-run bot failed or timed out (bot-driver.ts). */
+  botFailed?(bot: string): void;
 }
 
 /** Archive attempts before a dead letter, and the backoff between them (doubling from `backoffMs` up to `maxBackoffMs`). */

@@ -61,7 +61,7 @@ export class CustomerSessions {
         channelSessionId: at.channelSessionId,
       });
       try {
-        const r = await this.e.pipeline.append(run, d, { options: { sessionId: at.channelSessionId }, acked: true });
+        const r = await this.e.pipeline.append(run, d, { options: { sessionId: at.channelSessionId }, acked: true, via: serviceIdentifier });
         return { activity: r.activity, place: at };
       } catch (err) {
         if (attempt > 0 || !movedOn(err)) throw err;

@@ -12,6 +12,7 @@ import { TaskRouting } from './task-routing.js';
 import { Tasks } from './tasks.js';
 import { Housekeeping } from './housekeeping.js';
 import { Supervisors } from './supervisors.js';
+import { BotDriver } from './bot-driver.js';
 import { RoutingTimers } from './routing-timers.js';
 import { Timers } from './timers.js';
 import { MemoryArchiveFailures } from '../store/archive-failures.js';
@@ -67,6 +68,7 @@ export class Hub {
     this.archiveFailures = new ArchiveFailures(d, d.archiveFailures ?? new MemoryArchiveFailures(), now);
     new Timers(core, this.archiveFailures).register();
     new RoutingTimers(core).register();
+    new BotDriver(core, this.participants).register();
     const deadLettered = async () => new Set((await this.archiveFailures.store.list()).map((f) => f.conversationId));
     this.housekeeping = new Housekeeping(core, deadLettered, d.housekeepingSeconds ?? 30);
     this.housekeeping.register();

@@ -49,12 +49,12 @@ export class Participants {
   }
 
   /** A bot hands over to a human: the handoff (transcript, intent, sentiment) for the agents, then a task. */
-  async handoff(ctx: CallContext, input: CallInput<'handoff.request'>): Promise<AgentTask> {
+  async handoff(ctx: CallContext, input: CallInput<'handoff.request'>, reason?: string): Promise<AgentTask> {
     await this.e.reads.requireParticipant(input.conversationId, ctx.actor.id);
     if ((await this.e.d.routing.tasksOf(input.conversationId)).some(isPending)) throw conflict('a task for this conversation is already waiting');
     const stored = await this.e.d.store.get(input.conversationId);
     const { conversationId, listId, skills, ...rest } = input;
-    const d = draft(conversationId, 'handoff', 'agents', fromOf({ ...ctx.actor, role: 'bot' }), { ...rest, transcriptSeq: stored?.lastSeq ?? 0 }, this.e.iso());
+    const d = draft(conversationId, 'handoff', 'agents', fromOf({ ...ctx.actor, role: 'bot' }), { ...rest, ...(reason ? { reason } : {}), transcriptSeq: stored?.lastSeq ?? 0 }, this.e.iso());
     const event = { type: 'handoff.requested' as const, ...(listId ? { listId } : {}), ...(skills?.length ? { skills } : {}) };
     const { tasks } = await this.e.pipeline.append(ctx, d, { events: [event] });
     const task = tasks[0];

@@ -4,6 +4,7 @@ import { connectorTargets } from '../domain/connector-targets.js';
 import { controllerConfig, controllerRules, type ControllerAction, type ControllerEvent } from '../domain/controller-rules.js';
 import type { ConversationDoc, Transition } from '../domain/conversation.js';
 import { HubError } from '../domain/errors.js';
+import { armBotTurns } from './bot-turns.js';
 import { isOpen } from '../domain/routing-rules.js';
 import type { AppendOptions, AppendResult, Committed } from '../ports.js';
 import type { Actions } from './actions.js';
@@ -22,7 +23,7 @@ export const MAX_STEPS = 200;
  *   2. rooms in    sockets of who joined enter the rooms, so they see their own joining;
  *   3. publish     the activities to the rooms by visibility, customer-visible ones to connectors;
  *   4. rooms out   sockets of who left leave the rooms, after seeing their own leaving;
- *   5. timers      inactivity armed or cancelled, wrap-up and archive armed;
+ *   5. timers      inactivity armed or cancelled, wrap-up and archive armed, a hub-run bot's turn;
  *   6. routing     an agent who left frees its task and slot; tasks created, taken or closed
  *                  get their report rows and their queue's places told;
  *   7. controller  the events the change produced go to the Controller's rules.
@@ -39,12 +40,13 @@ export class Pipeline {
   ) {}
 
   /** Appends one activity. `acked`: the caller's acknowledgement carries it, so its socket is skipped. */
-  async append(ctx: RunContext, draft: ActivityDraft, opts: { options?: AppendOptions; acked?: boolean; events?: EventSeed[] } = {}): Promise<AppendResult & Outcome> {
+  async append(ctx: RunContext, draft: ActivityDraft, opts: { options?: AppendOptions; acked?: boolean; events?: EventSeed[]; via?: string } = {}): Promise<AppendResult & Outcome> {
     const { written, outcome } = await this.run(ctx, {
       kind: 'write',
       write: { type: 'append', draft, ...(opts.options ? { options: opts.options } : {}) },
       ...(opts.acked && ctx.socketId ? { skipSocket: ctx.socketId } : {}),
       ...(opts.events ? { events: opts.events } : {}),
+      ...(opts.via ? { via: opts.via } : {}),
     });
     return { ...(written!.result as AppendResult), ...outcome };
   }
@@ -168,6 +170,7 @@ export class Pipeline {
     this.publish(w, s.skipSocket, doc);
     for (const id of roomLeaves(activities)) await this.d.fanout.leave(id, conversationId);
     if (doc) await this.timers(ctx, doc, w);
+    if (s.via) await armBotTurns(this.d, s.via, activities, (this.d.now ?? Date.now)());
     for (const agentId of agentsLeft(activities)) queue.push({ kind: 'release', conversationId, agentId });
     await this.tasks.tasksChanged(tasksTouched(activities));
     const wrote = customerWrote(activities, (w.result as Partial<AppendResult>).state);

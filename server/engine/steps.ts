@@ -27,6 +27,8 @@ export type Step =
       skipSocket?: string;
       /** Events the write produced that its activities do not say (a handoff's list). */
       events?: EventSeed[];
+      /** A customer's message: the channel it came through, whose hub-run bot gets a turn. */
+      via?: string;
       /** Set on writes that may find the conversation gone or closing: then logged at debug and skipped. */
       optional?: string;
       /** Follow-up steps that depend on what was committed. */

@@ -28,6 +28,8 @@ export function toChannel(r: ChannelRow): Channel {
     offerRetrySeconds: r.offer_retry_seconds,
     ...opt('queue', r.queue),
     ...opt('businessHours', r.business_hours),
+    ...opt('bot', r.bot),
+    botTimeoutSeconds: r.bot_timeout_seconds,
   };
 }
 
@@ -63,6 +65,8 @@ function toRow(c: Channel, secret: string | null) {
     // Absent settings are SQL null (no limit, always open), not a JSON null.
     queue: c.queue ? json(c.queue) : null,
     business_hours: c.businessHours ? json(c.businessHours) : null,
+    bot: c.bot ? json(c.bot) : null,
+    bot_timeout_seconds: c.botTimeoutSeconds,
   };
 }
 

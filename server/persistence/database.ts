@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
-import type { BusinessHours, QueueSettings } from '@conversation-hub/client-sdk/contract';
+import type { BotConfig, BusinessHours, QueueSettings } from '@conversation-hub/client-sdk/contract';
 
 /**
  * Table types for kysely (migrations/0001_init.ts). Timestamps come back as Date on both drivers
@@ -39,6 +39,9 @@ export interface ChannelsTable {
   offer_retry_seconds: ColumnType<number, number | undefined, number>;
   queue: ColumnType<QueueSettings | null, string | null | undefined, string | null>;
   business_hours: ColumnType<BusinessHours | null, string | null | undefined, string | null>;
+  /** migrations/0007_channel_bot.ts */
+  bot: ColumnType<BotConfig | null, string | null | undefined, string | null>;
+  bot_timeout_seconds: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
 }
 

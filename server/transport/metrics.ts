@@ -100,6 +100,7 @@ export function createMetrics(): Metrics {
     registers,
   });
   const archiveFailures = new Counter({ name: 'hub_archive_failures_total', help: 'Failed archive attempts (each is retried until HUB_ARCHIVE_MAX_ATTEMPTS)', registers });
+  const botFailures = new Counter({ name: 'hub_bot_failures_total', help: 'Calls to a hub-run bot that failed or timed out, by bot type (each turn is tried twice)', labelNames: ['bot'], registers });
   const queueWait = new Histogram({
     name: 'hub_queue_wait_seconds',
     help: 'Time from a task being created (queued) to an agent accepting or pulling it, by routing list',
@@ -131,6 +132,7 @@ export function createMetrics(): Metrics {
       archived: (seconds) => archiveSeconds.observe(seconds),
       archiveFailed: () => archiveFailures.inc(),
       queueWait: (listId, seconds) => queueWait.observe({ list: listId ?? '' }, Math.max(0, seconds)),
+      botFailed: (bot) => botFailures.inc({ bot }),
     },
     timerLateness: (kind, seconds) => lateness.observe({ kind }, Math.max(0, seconds)),
     webhook: (outcome) => webhooks.inc({ outcome }),

@@ -186,6 +186,7 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             apps: [],
             requiredSkills: [],
             offerRetrySeconds: 30,
+            botTimeoutSeconds: 5,
           });
           expect(await getChannel(db, created.id)).toEqual(created);
           expect(await getChannelByServiceIdentifier(db, serviceIdentifier)).toEqual(created);
@@ -209,6 +210,8 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             apps: ['crm-app'],
             requiredSkills: ['dutch', 'claims'],
             offerRetrySeconds: 7.5,
+            bot: { type: 'lex', botId: 'BOT1', botAliasId: 'ALIAS1', localeId: 'en_GB', region: 'eu-west-1', handoffIntent: 'Human' },
+            botTimeoutSeconds: 2.5,
             queue: { maxWaitSeconds: 90, overflowListId: 'backup', overflowMessage: 'Everyone is busy.' },
             businessHours: {
               timezone: 'Europe/Amsterdam',
@@ -280,6 +283,7 @@ export function databaseSuite(name: string, factory: DatabaseFactory): void {
             apps: [],
             requiredSkills: [],
             offerRetrySeconds: 30,
+            botTimeoutSeconds: 5,
           });
           expect(two).toEqual(one);
           expect(await getChannelType(db, 'webchat')).toEqual({ id: 'webchat', name: 'Web chat' });

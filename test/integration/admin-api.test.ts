@@ -138,6 +138,7 @@ describe('/api/channels', () => {
       apps: [],
       requiredSkills: [],
       offerRetrySeconds: 30,
+      botTimeoutSeconds: 5,
     });
     expect(await hub.admin('GET', `/api/channels/${created.body.id}`)).toEqual({ status: 200, body: created.body });
     expect((await hub.admin('GET', '/api/channels')).body).toEqual(expect.arrayContaining([created.body, expect.objectContaining({ id: 'webchat' })]));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HttpUrl, Id, LongText, safeString } from './strings.js';
 
-// ---- bots run by the hub (issue 13; not yet a channel field: the engine's driver comes next) ----
+// ---- bots run by the hub (PROTOCOL.md §1.6): a channel's `bot` ----------------------------------
 
 /** A button under a bot's message; a click sends `payload` as the customer's message. */
 export const QuickReply = z.object({ title: safeString({ min: 1, max: 200 }), payload: safeString({ min: 1, max: 1000 }) }).strict();
@@ -39,6 +39,8 @@ export const BotConfig = z.discriminatedUnion('type', [
       localeId: Id,
       region: safeString({ min: 1, max: 64 }),
       endpoint: HttpUrl.optional(),
+      /** The intent that hands over (default `TalkToAgent`); a `Failed` intent hands over too. */
+      handoffIntent: Id.optional(),
     })
     .strict(),
   z.object({ type: z.literal('builtin'), corpus: BotCorpus.optional() }).strict(),

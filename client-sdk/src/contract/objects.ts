@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HttpUrl, Id, Limits, LongText, safeRecord, safeString } from './strings.js';
-import type { QuickReply } from './bots.js';
+import { BotConfig, type QuickReply } from './bots.js';
 import { BusinessHours, QueueSettings, RequiredSkills, type TaskReason } from './routing.js';
 import { IdentityMode, IdentitySecret } from './webchat.js';
 
@@ -87,6 +87,10 @@ export const ChannelInput = z.object({
   queue: QueueSettings.optional(),
   /** Addition: outside these hours new conversations get the closed message and wait for the opening. */
   businessHours: BusinessHours.optional(),
+  /** Addition (PROTOCOL.md §1.6): a bot the hub runs for this channel (Rasa, Lex, built-in), or a socket bot. */
+  bot: BotConfig.optional(),
+  /** Addition: a hub-run bot's answer is waited for this long, then retried once, then the customer is handed over. */
+  botTimeoutSeconds: z.number().positive().max(60).default(5),
 });
 export type ChannelInput = z.input<typeof ChannelInput>;
 /** A channel as the hub answers it: never its identity secret, only whether one is set. */
@@ -153,7 +157,8 @@ export interface ActivityPayloads {
   message: { text: string; attachments?: Attachment[]; quickReplies?: QuickReply[] };
   whisper: { text: string };
   suggestion: { text: string; confidence?: number };
-  handoff: { intent?: string; sentiment?: string | number; summary?: string; transcriptSeq: number };
+  /** `reason` (addition): why the hub handed over for a hub-run bot, e.g. `bot_unavailable`. */
+  handoff: { intent?: string; sentiment?: string | number; summary?: string; reason?: string; transcriptSeq: number };
   'participant.joined': { participant: Participant; reason?: string };
   'participant.left': { participant: Participant; reason?: string };
   'session.started': { channelSession: ChannelSession; reason?: string };

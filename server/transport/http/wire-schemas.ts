@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AgentTaskState,
   Attachment,
+  BotConfig,
   QuickReply,
   BusinessHours,
   ConversationState,
@@ -78,6 +79,8 @@ export const ChannelSchema = z
     offerRetrySeconds: z.number().meta({ description: 'A task every eligible agent refused is offered again after this long.' }),
     queue: QueueSettings.optional(),
     businessHours: BusinessHours.optional(),
+    bot: BotConfig.optional(),
+    botTimeoutSeconds: z.number(),
   })
   .meta({ id: 'Channel' });
 
@@ -141,7 +144,7 @@ export const ActivitySchema = z
     activity('suggestion', z.object({ text: z.string(), confidence: z.number().optional() })),
     activity(
       'handoff',
-      z.object({ intent: z.string().optional(), sentiment: z.union([z.string(), z.number()]).optional(), summary: z.string().optional(), transcriptSeq: z.number().int() }),
+      z.object({ intent: z.string().optional(), sentiment: z.union([z.string(), z.number()]).optional(), summary: z.string().optional(), reason: z.string().optional(), transcriptSeq: z.number().int() }),
     ),
     activity('participant.joined', participantChange),
     activity('participant.left', participantChange),
