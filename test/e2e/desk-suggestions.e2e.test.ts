@@ -6,45 +6,31 @@
  * and the card is marked used. Every wait is on an event or a selector; the timeouts are failure guards.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Browser } from 'playwright-core';
+import { describe, expect, test } from '@jest/globals';
 import type { ConversationView } from '@conversation-hub/client-sdk/contract';
-import { build } from '../../scripts/build.js';
-import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { nextActivity, waitFor } from '../helpers/wait.js';
-import { freshContext, launch, signInDesk, watchErrors } from './browser.js';
+import { freshContext, signInDesk, watchErrors } from './browser.js';
+import { pagesHub } from './pages-hub.js';
 
 const SCREENSHOT = process.env.SUGGESTIONS_SCREENSHOT ?? '/tmp/desk-suggestions.png';
 
-let hub: TestHub;
-let browser: Browser;
-
-beforeAll(async () => {
-  await build({ ifStale: true, sdk: false }); // the hub serves dist/public
-  hub = await startTestHub();
-  browser = await launch();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+const world = pagesHub();
 
 describe('a bot’s suggestions on the desk', () => {
   test('a suggestion shows as a card with its confidence; "Send this" sends it to the customer as the agent', async () => {
     const id = randomUUID().slice(0, 8);
     const botId = `bot-${id}`;
     const listId = `e2e-sg-${id}`;
-    const ch = await hub.admin('POST', '/api/channels', { serviceIdentifier: `e2e-sg-${id}`, name: `E2E SG ${id}`, channelType: 'webchat', listId, botId });
+    const ch = await world.hub.admin('POST', '/api/channels', { serviceIdentifier: `e2e-sg-${id}`, name: `E2E SG ${id}`, channelType: 'webchat', listId, botId });
     expect(ch.status).toBe(201);
 
     const username = `sugg-${Date.now().toString(36)}`;
     const password = 'Sam the agent has a long password';
-    const made = await hub.admin('POST', '/api/users', { username, password, name: 'Sam', role: 'agent', lists: [listId] });
+    const made = await world.hub.admin('POST', '/api/users', { username, password, name: 'Sam', role: 'agent', lists: [listId] });
     expect(made.status).toBe(201);
-    const page = await (await freshContext(browser)).newPage();
+    const page = await (await freshContext(world.browser)).newPage();
     const errors = watchErrors(page);
-    await signInDesk(page, hub.url, { username, password, name: 'Sam', role: 'agent' });
+    await signInDesk(page, world.hub.url, { username, password, name: 'Sam', role: 'agent' });
     await page.getByLabel('State').selectOption('ready');
     await page.getByLabel('Lists (comma-separated)').fill(listId);
     await page.locator('#presence').getByRole('button', { name: 'Apply' }).click();
@@ -52,9 +38,9 @@ describe('a bot’s suggestions on the desk', () => {
     expect(await page.locator('#presence-status').textContent()).toBe('You are ready for conversations.');
 
     // The bot answers first, then hands over; the agent accepts on the desk.
-    const bot = await hub.client({ id: botId, role: 'bot', name: 'Helper bot' });
+    const bot = await world.hub.client({ id: botId, role: 'bot', name: 'Helper bot' });
     const invited = waitFor<ConversationView>((fn) => bot.onConversation(fn), () => true, 10_000, 'the bot’s conversation');
-    const customer = await hub.customer({ serviceIdentifier: ch.body.serviceIdentifier });
+    const customer = await world.hub.customer({ serviceIdentifier: ch.body.serviceIdentifier });
     const { id: conversationId } = await invited;
     await customer.send('Where is my order?');
     await bot.call('handoff.request', { conversationId, intent: 'order_status', summary: 'asks where the order is' });

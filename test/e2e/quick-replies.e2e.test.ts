@@ -5,42 +5,26 @@
  * the buttons. Every wait is on an event or a selector; the timeouts are failure guards.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Browser } from 'playwright-core';
+import { describe, expect, test } from '@jest/globals';
 import type { ConversationView } from '@conversation-hub/client-sdk/contract';
-import { build } from '../../scripts/build.js';
-import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { nextActivity, waitFor } from '../helpers/wait.js';
-import { freshContext, launch, otherSite, watchErrors, type OtherSite } from './browser.js';
+import { freshContext, otherSite, watchErrors } from './browser.js';
+import { pagesHub } from './pages-hub.js';
 
-let hub: TestHub;
-let browser: Browser;
-const sites: OtherSite[] = [];
-
-beforeAll(async () => {
-  await build({ ifStale: true, sdk: false }); // the hub serves dist/public
-  hub = await startTestHub();
-  browser = await launch();
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(sites.map((s) => s.close()));
-  await browser?.close();
-  await hub?.close();
-});
+const world = pagesHub();
 
 describe('quick replies in the widget', () => {
   test('a bot’s buttons show under its message; a click sends the payload as the customer and disables them', async () => {
     const id = randomUUID().slice(0, 8);
     const botId = `bot-${id}`;
-    const ch = await hub.admin('POST', '/api/channels', { serviceIdentifier: `e2e-qr-${id}`, name: `E2E QR ${id}`, channelType: 'webchat', listId: `e2e-qr-${id}`, botId });
+    const ch = await world.hub.admin('POST', '/api/channels', { serviceIdentifier: `e2e-qr-${id}`, name: `E2E QR ${id}`, channelType: 'webchat', listId: `e2e-qr-${id}`, botId });
     expect(ch.status).toBe(201);
-    const bot = await hub.client({ id: botId, role: 'bot', name: 'Helper bot' });
+    const bot = await world.hub.client({ id: botId, role: 'bot', name: 'Helper bot' });
     const invited = waitFor<ConversationView>((fn) => bot.onConversation(fn), () => true, 10_000, 'the bot’s conversation');
 
-    const site = await otherSite(hub.url, { 'service-identifier': ch.body.serviceIdentifier, title: 'Chat with Delta', open: true, 'session-url': '/api/webchat/sessions' });
-    sites.push(site);
-    const page = await (await freshContext(browser)).newPage();
+    const site = await otherSite(world.hub.url, { 'service-identifier': ch.body.serviceIdentifier, title: 'Chat with Delta', open: true, 'session-url': '/api/webchat/sessions' });
+    world.sites.push(site);
+    const page = await (await freshContext(world.browser)).newPage();
     const errors = watchErrors(page);
     await page.goto(`${site.url}/`);
     await page.getByLabel('Name').fill('Alan Turing');
@@ -94,13 +78,13 @@ describe('quick replies in the widget', () => {
   test('titles and payloads are text, never HTML', async () => {
     const id = randomUUID().slice(0, 8);
     const botId = `bot-${id}`;
-    const ch = await hub.admin('POST', '/api/channels', { serviceIdentifier: `e2e-qrx-${id}`, name: `E2E QRX ${id}`, channelType: 'webchat', listId: `e2e-qrx-${id}`, botId });
+    const ch = await world.hub.admin('POST', '/api/channels', { serviceIdentifier: `e2e-qrx-${id}`, name: `E2E QRX ${id}`, channelType: 'webchat', listId: `e2e-qrx-${id}`, botId });
     expect(ch.status).toBe(201);
-    const bot = await hub.client({ id: botId, role: 'bot', name: 'Helper bot' });
+    const bot = await world.hub.client({ id: botId, role: 'bot', name: 'Helper bot' });
     const invited = waitFor<ConversationView>((fn) => bot.onConversation(fn), () => true, 10_000, 'the bot’s conversation');
-    const site = await otherSite(hub.url, { 'service-identifier': ch.body.serviceIdentifier, open: true, 'session-url': '/api/webchat/sessions' });
-    sites.push(site);
-    const page = await (await freshContext(browser)).newPage();
+    const site = await otherSite(world.hub.url, { 'service-identifier': ch.body.serviceIdentifier, open: true, 'session-url': '/api/webchat/sessions' });
+    world.sites.push(site);
+    const page = await (await freshContext(world.browser)).newPage();
     const errors = watchErrors(page);
     await page.goto(`${site.url}/`);
     await page.getByLabel('Name').fill('Mallory');

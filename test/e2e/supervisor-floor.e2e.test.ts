@@ -5,44 +5,30 @@
  * Every wait is on a selector; the timeouts are failure guards.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Browser } from 'playwright-core';
-import { build } from '../../scripts/build.js';
-import { startTestHub, type TestHub } from '../helpers/start-hub.js';
-import { freshContext, launch, signInDesk, watchErrors } from './browser.js';
+import { describe, expect, test } from '@jest/globals';
+import { freshContext, signInDesk, watchErrors } from './browser.js';
+import { pagesHub } from './pages-hub.js';
 
 const SCREENSHOT = process.env.FLOOR_SCREENSHOT ?? '/tmp/supervisor-floor.png';
 
-let hub: TestHub;
-let browser: Browser;
-
-beforeAll(async () => {
-  await build({ ifStale: true, sdk: false }); // the hub serves dist/public
-  hub = await startTestHub();
-  browser = await launch();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+const world = pagesHub();
 
 describe('the supervisor view of the desk', () => {
   test('renders the floor and redraws an agent’s row from the dashboard push after it changes state', async () => {
     const username = `floor-${Date.now().toString(36)}`;
     const password = 'Floor supervisor has a long password';
-    const made = await hub.admin('POST', '/api/users', { username, password, name: 'Flo', role: 'supervisor' });
+    const made = await world.hub.admin('POST', '/api/users', { username, password, name: 'Flo', role: 'supervisor' });
     expect(made.status).toBe(201);
 
     const agentId = `agent-${randomUUID().slice(0, 8)}`;
-    const agent = await hub.client({ id: agentId, role: 'agent', name: 'Ann' });
+    const agent = await world.hub.client({ id: agentId, role: 'agent', name: 'Ann' });
     await agent.call('agent.state', { state: 'ready', lists: ['floor-e2e'] });
-    const customer = await hub.customer();
+    const customer = await world.hub.customer();
     const conversationId = (await customer.conversation()).id;
 
-    const page = await (await freshContext(browser)).newPage();
+    const page = await (await freshContext(world.browser)).newPage();
     const errors = watchErrors(page);
-    await signInDesk(page, hub.url, { username, password, name: 'Flo', role: 'supervisor' });
+    await signInDesk(page, world.hub.url, { username, password, name: 'Flo', role: 'supervisor' });
 
     // The snapshot: the agent, ready, and the customer's conversation.
     const row = page.locator(`#floor-agents tr[data-agent-id="${agentId}"]`);
@@ -72,7 +58,7 @@ describe('the supervisor view of the desk', () => {
     await conversationRow.getByLabel(/^Reassign /).fill(agentId);
     await conversationRow.getByRole('button', { name: 'Reassign' }).click();
     await page.locator('#floor-status', { hasText: 'reassigned' }).waitFor({ timeout: 10_000 });
-    const tasks = (await hub.parts.routing.tasksOf(conversationId)).filter((t) => t.state !== 'closed');
+    const tasks = (await world.hub.parts.routing.tasksOf(conversationId)).filter((t) => t.state !== 'closed');
     // The agent is not ready (forced above): the task waits for it.
     expect(tasks.map((t) => [t.reason, t.state])).toEqual([['transfer', 'queued']]);
 

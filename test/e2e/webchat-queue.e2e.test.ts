@@ -6,43 +6,28 @@
  * Every wait is on an event or a selector; the timeouts are failure guards.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, test } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import type { TaskOffered } from '@conversation-hub/client-sdk/contract';
 import type { HubClient } from '@conversation-hub/client-sdk';
-import { build } from '../../scripts/build.js';
-import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { waitFor } from '../helpers/wait.js';
-import { freshContext, launch, otherSite, watchErrors, type OtherSite } from './browser.js';
+import { freshContext, otherSite, watchErrors } from './browser.js';
+import { pagesHub } from './pages-hub.js';
 
-let hub: TestHub;
-let browser: Browser;
-const sites: OtherSite[] = [];
-
-beforeAll(async () => {
-  await build({ ifStale: true, sdk: false }); // the hub serves dist/public
-  hub = await startTestHub();
-  browser = await launch();
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(sites.map((s) => s.close()));
-  await browser?.close();
-  await hub?.close();
-});
+const world = pagesHub();
 
 async function channel(extra: Record<string, unknown> = {}): Promise<{ id: string; serviceIdentifier: string; listId: string }> {
   const id = randomUUID().slice(0, 8);
-  const res = await hub.admin('POST', '/api/channels', { serviceIdentifier: `e2e-${id}`, name: `E2E ${id}`, channelType: 'webchat', listId: `e2e-list-${id}`, ...extra });
+  const res = await world.hub.admin('POST', '/api/channels', { serviceIdentifier: `e2e-${id}`, name: `E2E ${id}`, channelType: 'webchat', listId: `e2e-list-${id}`, ...extra });
   expect(res.status).toBe(201);
   return res.body;
 }
 
 /** A page of another site with the widget open on `serviceIdentifier`. */
 async function visitor(serviceIdentifier: string): Promise<{ page: Page; errors: string[] }> {
-  const site = await otherSite(hub.url, { 'service-identifier': serviceIdentifier, title: 'Chat with Gamma', open: true, 'session-url': '/api/webchat/sessions' });
-  sites.push(site);
-  const page = await (await freshContext(browser)).newPage();
+  const site = await otherSite(world.hub.url, { 'service-identifier': serviceIdentifier, title: 'Chat with Gamma', open: true, 'session-url': '/api/webchat/sessions' });
+  world.sites.push(site);
+  const page = await (await freshContext(world.browser)).newPage();
   const errors = watchErrors(page);
   await page.goto(`${site.url}/`);
   return { page, errors };
@@ -52,7 +37,7 @@ const offered = (c: HubClient) => waitFor<TaskOffered>((fn) => c.on('task.offere
 
 /** An agent that gets ready on `listId` and accepts the first task it is offered. */
 async function agentTakes(listId: string): Promise<void> {
-  const agent = await hub.client({ id: `agent-${randomUUID().slice(0, 8)}`, role: 'agent', name: 'Avery' });
+  const agent = await world.hub.client({ id: `agent-${randomUUID().slice(0, 8)}`, role: 'agent', name: 'Avery' });
   const offer = offered(agent); // before it is ready: the offer may come with the answer
   await agent.call('agent.state', { state: 'ready', lists: [listId], capacity: 1 });
   await agent.call('task.accept', { taskId: (await offer).task.id });
@@ -77,7 +62,7 @@ describe('the widget while waiting', () => {
 
   test('moves up with an estimate once a wait on the queue is known', async () => {
     const ch = await channel();
-    await hub.customer({ serviceIdentifier: ch.serviceIdentifier }); // someone is already waiting
+    await world.hub.customer({ serviceIdentifier: ch.serviceIdentifier }); // someone is already waiting
     const { page, errors } = await visitor(ch.serviceIdentifier);
     await page.getByLabel('Name').fill('Grace Hopper');
     await page.getByRole('button', { name: 'Start chat' }).click();
@@ -126,7 +111,7 @@ describe('the widget while waiting', () => {
 
     // The hub has it as the conversation's first customer message, for the task at the opening.
     const id = (await panel.getAttribute('data-conversation-id'))!;
-    const view = await hub.admin('GET', `/api/conversations/${id}`);
+    const view = await world.hub.admin('GET', `/api/conversations/${id}`);
     const messages = view.body.activities.filter((a: { type: string; from: { role: string } }) => a.type === 'message' && a.from.role === 'customer');
     expect(messages.map((a: { payload: { text: string } }) => a.payload.text)).toEqual([text]);
 

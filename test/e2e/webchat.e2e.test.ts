@@ -7,28 +7,15 @@
  * Every wait is on an event or a selector; the timeouts are failure guards.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { HubClient } from '@conversation-hub/client-sdk';
-import { build } from '../../scripts/build.js';
-import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { nextActivity } from '../helpers/wait.js';
-import { freshContext, launch, otherSite, signInDesk, watchErrors, type OtherSite } from './browser.js';
+import { freshContext, otherSite, signInDesk, watchErrors, type OtherSite } from './browser.js';
+import { pagesHub } from './pages-hub.js';
 
 const SCREENSHOT = process.env.WEBCHAT_SCREENSHOT ?? '/tmp/webchat.png';
 
-let hub: TestHub;
-let browser: Browser;
-
-beforeAll(async () => {
-  await build({ ifStale: true, sdk: false }); // the hub serves dist/public
-  hub = await startTestHub();
-  browser = await launch();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+const world = pagesHub();
 
 /** The texts of the items in `list`, and that no seq shows twice. */
 async function rendered(list: Locator): Promise<string[]> {
@@ -41,7 +28,7 @@ async function rendered(list: Locator): Promise<string[]> {
 async function deskUser(name: string): Promise<{ id: string; username: string; password: string; name: string; role: 'supervisor' }> {
   const username = `${name.toLowerCase()}-${Date.now().toString(36)}`;
   const password = `${name} has a long password`;
-  const r = await hub.admin('POST', '/api/users', { username, password, name, role: 'supervisor' });
+  const r = await world.hub.admin('POST', '/api/users', { username, password, name, role: 'supervisor' });
   if (r.status !== 201) throw new Error(`user ${username}: ${r.status} ${JSON.stringify(r.body)}`);
   return { id: r.body.id, username, password, name, role: 'supervisor' };
 }
@@ -53,28 +40,28 @@ describe('browser pages', () => {
   let widgetErrors: string[];
 
   test('GET /, GET /agent and GET /webchat.js serve the build, with hashed, cacheable bundles', async () => {
-    const home = await fetch(`${hub.url}/`);
+    const home = await fetch(`${world.hub.url}/`);
     expect(home.status).toBe(200);
     expect(home.headers.get('content-type')).toMatch(/text\/html/);
     expect(home.headers.get('cache-control')).toBe('no-cache');
     const js = /src="(\/assets\/webchat-[A-Z0-9]+\.js)"/.exec(await home.text())?.[1];
     expect(js).toBeDefined();
-    const asset = await fetch(`${hub.url}${js}`);
+    const asset = await fetch(`${world.hub.url}${js}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
     expect(asset.headers.get('cache-control')).toMatch(/immutable/);
-    const embed = await fetch(`${hub.url}/webchat.js`);
+    const embed = await fetch(`${world.hub.url}/webchat.js`);
     expect(embed.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(embed.headers.get('cache-control')).toBe('public, max-age=300');
     expect(await embed.text()).toContain(`.${js}`);
-    expect((await fetch(`${hub.url}/agent`)).status).toBe(200);
-    expect((await fetch(`${hub.url}/assets/nope.js`)).status).toBe(404);
+    expect((await fetch(`${world.hub.url}/agent`)).status).toBe(200);
+    expect((await fetch(`${world.hub.url}/assets/nope.js`)).status).toBe(404);
   });
 
   test('a visitor chats with a supervisor: pre-chat form, message, typing, reply, each shown once', async () => {
-    widget = await (await freshContext(browser)).newPage();
+    widget = await (await freshContext(world.browser)).newPage();
     widgetErrors = watchErrors(widget);
-    await widget.goto(`${hub.url}/`);
+    await widget.goto(`${world.hub.url}/`);
 
     await widget.getByLabel('Name').fill('Ada Lovelace');
     await widget.getByLabel(/^Email/).fill('ada@example.com');
@@ -86,9 +73,9 @@ describe('browser pages', () => {
     const panel = widget.locator('.hw-panel[data-state="connected"][data-conversation-id]');
     await panel.waitFor({ timeout: 10_000 });
     conversationId = (await panel.getAttribute('data-conversation-id'))!;
-    expect(await hub.parts.store.openConversationOf(customerId)).toBe(conversationId);
+    expect(await world.hub.parts.store.openConversationOf(customerId)).toBe(conversationId);
 
-    supervisor = await hub.client({ id: 'sup-e2e', role: 'supervisor', name: 'Sam' });
+    supervisor = await world.hub.client({ id: 'sup-e2e', role: 'supervisor', name: 'Sam' });
     const { conversation } = await supervisor.call('conversation.join', { conversationId });
     const channelData = conversation.channelSessions[0]!.channelData;
     // The typed email is the hub's to record, as unverified (PROTOCOL.md §2.2).
@@ -133,10 +120,10 @@ describe('browser pages', () => {
   }, 60_000);
 
   test('a supervisor signs in to the desk, joins the conversation, sees its channels and whispers', async () => {
-    const desk = await (await freshContext(browser)).newPage();
+    const desk = await (await freshContext(world.browser)).newPage();
     const errors = watchErrors(desk);
     const dana = await deskUser('Dana');
-    await signInDesk(desk, hub.url, dana);
+    await signInDesk(desk, world.hub.url, dana);
 
     await desk.getByLabel('Conversation id').fill(conversationId);
     await desk.getByRole('button', { name: 'Join (supervisors)' }).click();
@@ -191,18 +178,18 @@ describe('the widget on another site', () => {
   let site: OtherSite;
 
   beforeAll(async () => {
-    site = await otherSite(hub.url, { 'service-identifier': 'webchat', title: 'Chat with Beta', open: true, 'session-url': '/api/webchat/sessions' });
+    site = await otherSite(world.hub.url, { 'service-identifier': 'webchat', title: 'Chat with Beta', open: true, 'session-url': '/api/webchat/sessions' });
   });
   afterAll(() => site?.close());
 
   test('one script tag embeds it; a visitor chats with a supervisor on the desk, each message once on each page', async () => {
-    const visitor = await (await freshContext(browser)).newPage();
+    const visitor = await (await freshContext(world.browser)).newPage();
     const visitorErrors = watchErrors(visitor);
     await visitor.goto(`${site.url}/`);
-    expect(new URL(site.url).origin).not.toBe(new URL(hub.url).origin);
+    expect(new URL(site.url).origin).not.toBe(new URL(world.hub.url).origin);
     await visitor.getByRole('heading', { name: 'Chat with Beta' }).waitFor();
-    // The embed script brought the widget's stylesheet from the hub.
-    expect(await visitor.locator(`link[rel="stylesheet"][href^="${hub.url}/assets/webchat-"]`).count()).toBe(1);
+    // The embed script brought the widget's stylesheet from the world.hub.
+    expect(await visitor.locator(`link[rel="stylesheet"][href^="${world.hub.url}/assets/webchat-"]`).count()).toBe(1);
     expect(await visitor.locator('.hw-panel').evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
 
     await visitor.getByLabel('Name').fill('Grace Hopper');
@@ -211,9 +198,9 @@ describe('the widget on another site', () => {
     await panel.waitFor({ timeout: 10_000 });
     const id = (await panel.getAttribute('data-conversation-id'))!;
 
-    const desk = await (await freshContext(browser)).newPage();
+    const desk = await (await freshContext(world.browser)).newPage();
     const deskErrors = watchErrors(desk);
-    await signInDesk(desk, hub.url, await deskUser('Erin'));
+    await signInDesk(desk, world.hub.url, await deskUser('Erin'));
     await desk.getByLabel('Conversation id').fill(id);
     await desk.getByRole('button', { name: 'Join (supervisors)' }).click();
     const pane = desk.locator(`.pane[data-conversation-id="${id}"]`);
