@@ -2,12 +2,8 @@ import type { Parts } from '../../server/app.js';
 import type { HubConfig } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
 import { clusterParts } from '../../server/parts/cluster.js';
-import { databaseParts } from '../../server/parts/database.js';
+import { localParts } from '../../server/parts/embedded.js';
 import { createDatabase } from '../../server/persistence/create-database.js';
-import { MemoryReportOutbox } from '../../server/reporting/outbox.js';
-import { MemoryRoutingStore } from '../../server/routing/memory-routing-store.js';
-import { LocalScheduler } from '../../server/scheduler/local-scheduler.js';
-import { MemoryConversationStore } from '../../server/store/memory-store.js';
 import { testMode } from './start-hub.js';
 
 /**
@@ -19,23 +15,5 @@ export async function partsOverPostgres(config: HubConfig, databaseUrl: string, 
   const log = createLogger(config.logLevel);
   if (testMode === 'cluster') return clusterParts({ ...config, databaseUrl, databaseSchema: schema }, log);
   const database = await createDatabase({ kind: 'postgres', url: databaseUrl, schema, max: 3, connectTimeoutMs: 1_000, logger: log });
-  const record = await databaseParts(database, log); // migrates and seeds through the proxy
-  const store = new MemoryConversationStore();
-  const scheduler = new LocalScheduler(log);
-  return {
-    store,
-    routing: new MemoryRoutingStore({ defaultCapacity: config.agentCapacity }),
-    scheduler,
-    reportOutbox: new MemoryReportOutbox({ log }),
-    channels: record.channels,
-    customers: record.customers,
-    archive: record.archive,
-    admin: record.admin,
-    ready: record.ready,
-    close: async () => {
-      await scheduler.close();
-      await store.close();
-      await database.close();
-    },
-  };
+  return localParts(database, config, log); // migrates and seeds through the proxy
 }
