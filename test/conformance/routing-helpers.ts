@@ -41,6 +41,8 @@ export function routingContext(createFixture: CreateRoutingFixture) {
   const fixtures: RoutingFixture[] = [];
   const ctx = {
     store: undefined as unknown as RoutingStore,
+    /** Another node over `store`'s data (shared stores only). */
+    peer: undefined as RoutingFixture['peer'],
     async make(options: RoutingFixtureOptions): Promise<RoutingStore> {
       const fx = await createFixture(options);
       fixtures.push(fx);
@@ -72,6 +74,7 @@ export function routingContext(createFixture: CreateRoutingFixture) {
   };
   beforeEach(async () => {
     ctx.store = await ctx.make({});
+    ctx.peer = fixtures.at(-1)!.peer;
   });
   afterEach(async () => {
     for (const fx of fixtures.splice(0)) await fx.teardown();

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeEach, describe, expect, test } from '@jest/globals';
 import type { RoutingStore } from '../../server/ports.js';
-import type { CreateRoutingFixture, RoutingFixture } from './routing-helpers.js';
+import { EXP, iso, routingContext, T, type CreateRoutingFixture, type TaskOptions } from './routing-helpers.js';
 
 export type { RoutingFixture } from './routing-helpers.js';
 
@@ -10,41 +10,14 @@ export type { RoutingFixture } from './routing-helpers.js';
  */
 export function routingSuite(name: string, createFixture: CreateRoutingFixture): void {
   describe(`RoutingStore conformance: ${name}`, () => {
-    let fx: RoutingFixture;
+    const ctx = routingContext(createFixture);
     let store: RoutingStore;
-    const T = 1_700_000_000_000;
-    const EXP = T + 30_000;
-    const iso = (ms: number) => new Date(ms).toISOString();
+    beforeEach(() => {
+      store = ctx.store;
+    });
     const conflict = expect.objectContaining({ code: 'conflict' });
-
-    beforeEach(async () => {
-      fx = await createFixture();
-      store = fx.store;
-    });
-    afterEach(async () => {
-      await fx.teardown();
-    });
-
-    /** A ready, connected agent on `lists`, idle since `idleSince`. */
-    async function agent(agentId: string, idleSince: number, opts: { capacity?: number; lists?: string[] } = {}) {
-      await store.setConnected(agentId, true, idleSince);
-      return store.setAgentState(agentId, { state: 'ready', capacity: opts.capacity ?? 1, lists: opts.lists ?? ['sales'] }, idleSince);
-    }
-    async function task(id: string, opts: { at?: number; listId?: string | null; mode?: 'push' | 'pull'; conversationId?: string; targetAgentId?: string } = {}) {
-      const listId = opts.listId === undefined ? 'sales' : opts.listId;
-      const { task } = await store.createTask(
-        {
-          id,
-          conversationId: opts.conversationId ?? `conv-${id}`,
-          mode: opts.mode ?? 'push',
-          reason: 'new',
-          ...(listId === null ? {} : { listId }),
-          ...(opts.targetAgentId ? { targetAgentId: opts.targetAgentId } : {}),
-        },
-        opts.at ?? T,
-      );
-      return task;
-    }
+    const agent = (agentId: string, idleSince: number, opts: { capacity?: number; lists?: string[] } = {}) => ctx.agent(agentId, idleSince, opts);
+    const task = (id: string, opts: TaskOptions = {}) => ctx.task(id, opts);
     const load = async (agentId: string) => (await store.getAgent(agentId))!.load;
 
     describe('agents', () => {
@@ -543,8 +516,8 @@ export function routingSuite(name: string, createFixture: CreateRoutingFixture):
     describe('two nodes', () => {
       /** Runs `fn` with a second node when the store has one. */
       async function withPeer(fn: (other: RoutingStore) => Promise<void>): Promise<void> {
-        if (!fx.peer) return; // in-process stores have no second node
-        const other = await fx.peer();
+        if (!ctx.peer) return; // in-process stores have no second node
+        const other = await ctx.peer();
         try {
           await fn(other);
         } finally {
