@@ -17,7 +17,7 @@ export class Agents {
   async setState(ctx: CallContext, input: CallInput<'agent.state'>): Promise<'ready' | 'not_ready'> {
     const id = ctx.actor.id;
     const before = await this.e.d.routing.getAgent(id);
-    const { lists, capacity, skills } = await this.allowed(id, input, !before);
+    const { lists, capacity, skills } = await this.allowed(id, input);
     const reason = input.state === 'not_ready' && input.reason ? { reason: input.reason } : {};
     const status = await this.e.d.routing.setAgentState(
       id,
@@ -36,12 +36,10 @@ export class Agents {
   }
 
   /** What the agent may serve; `skills` are the record's (none without one: a back end's token names no skills). */
-  private async allowed(id: string, input: CallInput<'agent.state'>, unknown: boolean): Promise<{ lists?: string[]; capacity?: number; skills?: string[] }> {
+  private async allowed(id: string, input: CallInput<'agent.state'>): Promise<{ lists?: string[]; capacity?: number; skills?: string[] }> {
     const user = await this.e.d.users?.get(id);
-    if (!user) {
-      const capacity = input.capacity ?? (unknown ? this.e.d.agentCapacity : undefined);
-      return { ...(input.lists ? { lists: input.lists } : {}), ...(capacity ? { capacity } : {}) };
-    }
+    // No record: what it names; an agent seen the first time gets the store's default capacity (HUB_AGENT_CAPACITY).
+    if (!user) return { ...(input.lists ? { lists: input.lists } : {}), ...(input.capacity ? { capacity: input.capacity } : {}) };
     const own = new Set(user.lists);
     const foreign = input.lists?.filter((l) => !own.has(l)) ?? [];
     if (foreign.length) throw new HubError('forbidden', `lists: not this agent's lists: ${foreign.join(', ')}`, { field: 'lists' });

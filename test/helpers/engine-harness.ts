@@ -154,7 +154,7 @@ export function engineHarness(channels: ChannelInput[] = [{ serviceIdentifier: '
     },
   };
   const store = new TracedStore(trace);
-  const routing = new MemoryRoutingStore();
+  const routing = new MemoryRoutingStore({ defaultCapacity: 3 }); // the hub's agentCapacity below
   const fanout = new RecordingFanout(trace);
   const scheduler = new RecordingScheduler(trace);
   const log = pino({ level: 'silent' });
