@@ -68,7 +68,7 @@ export class Actions {
     // The channel's waiting limit: checked once, at that time, by the queue-wait timer.
     const maxWait = channel?.queue?.maxWaitSeconds;
     if (maxWait !== undefined) await this.d.scheduler.set<ConversationRef>('queue-wait', task.id, Date.parse(task.createdAt) + maxWait * 1000, { conversationId });
-    return [append(draft(conversationId, 'task.created', 'agents', CONTROLLER, { task }, this.iso())), { kind: 'route', task, mode }];
+    return [append(draft(conversationId, 'task.created', 'agents', CONTROLLER, { task }, this.iso())), { kind: 'route', task, mode, channel }];
   }
 
   /** Overflow: the waiting task closes, a new one (reason overflow) waits on the overflow list. */
@@ -79,7 +79,7 @@ export class Actions {
     const mode = channel?.routingMode ?? 'push';
     const input = { id: randomUUID(), conversationId, mode, reason: 'overflow' as const, listId: a.listId, ...(a.requiredSkills ? { requiredSkills: a.requiredSkills } : {}) };
     const { task } = await this.d.routing.createTask(input, this.now());
-    return [...out, append(draft(conversationId, 'task.created', 'agents', CONTROLLER, { task }, this.iso())), { kind: 'route', task, mode }];
+    return [...out, append(draft(conversationId, 'task.created', 'agents', CONTROLLER, { task }, this.iso())), { kind: 'route', task, mode, channel }];
   }
 
   /** Every open task of the conversation closes: offers are revoked, freed agents offered what waits. */

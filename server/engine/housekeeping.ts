@@ -119,7 +119,7 @@ export class Housekeeping {
       case 'route':
         // Pull mode announces a task once; agents pull it from the queue (queue.list) meanwhile.
         // A refused task nobody took keeps its retry timer (lost with a node otherwise).
-        if ((channel?.routingMode ?? 'push') === 'push' && !(await this.e.tasks.route(r.task, 'push'))) {
+        if ((channel?.routingMode ?? 'push') === 'push' && !(await this.e.tasks.route(r.task, 'push', channel))) {
           await this.e.d.scheduler.ensure<ConversationRef>('offer-retry', r.task.id, this.e.now() + (channel?.offerRetrySeconds ?? 30) * 1000, { conversationId: id });
         }
         return 0;

@@ -127,7 +127,7 @@ export class Pipeline {
         queue.push(...(await this.actions.release(s.conversationId, s.agentId)));
         return undefined;
       case 'route':
-        await this.tasks.route(s.task, s.mode);
+        await this.tasks.route(s.task, s.mode, s.channel);
         return undefined;
       case 'fill':
         await this.tasks.fill(s.agentId);

@@ -38,7 +38,8 @@ export type Step =
   | { kind: 'action'; conversationId: string; channel: Channel | null; action: ControllerAction }
   /** An agent left: its accepted task closes, its slot frees, and it is offered what waits. */
   | { kind: 'release'; conversationId: string; agentId: string }
-  | { kind: 'route'; task: AgentTask; mode: RoutingMode }
+  /** `channel`: the conversation's, when the step's maker had it (saves the routing a read). */
+  | { kind: 'route'; task: AgentTask; mode: RoutingMode; channel?: Channel | null }
   | { kind: 'fill'; agentId: string }
   /** A participant nobody answered (an invited bot) is sent the conversation as it may see it. */
   | { kind: 'push.view'; participantId: string; conversationId: string; role: ParticipantRole };

@@ -33,13 +33,13 @@ export class TaskRouting {
     },
   ) {}
 
-  /** A queued task: offered to the best agent (push), or announced to its list (pull). True when offered. */
-  async route(task: AgentTask, mode: 'push' | 'pull'): Promise<boolean> {
+  /** A queued task: offered to the best agent (push), or announced to its list (pull). True when offered. `channel`: its conversation's, when the caller has it. */
+  async route(task: AgentTask, mode: 'push' | 'pull', known?: Channel | null): Promise<boolean> {
     if (mode === 'pull') {
       await this.announce(task);
       return false;
     }
-    const channel = await this.d.channelOf(task.conversationId);
+    const channel = known === undefined ? await this.d.channelOf(task.conversationId) : known;
     const offer = await this.d.routing.offerNext(task.id, this.d.now(), this.expiry(channel));
     if (offer) await this.deliver(offer, channel);
     return offer !== null;
@@ -108,7 +108,7 @@ export class TaskRouting {
       mode = channel?.routingMode ?? 'push';
       task = await this.d.routing.retarget(task.id, { mode, exclude: [agentId], ...(channel?.listId ? { listId: channel.listId } : {}) }, this.d.now());
     }
-    const offered = await this.route(task, mode);
+    const offered = await this.route(task, mode, channel);
     // Everyone who could take it said no (or nobody is free): ask again later, earliest refuser first.
     if (!offered && mode === 'push') {
       await this.d.scheduler.set('offer-retry', task.id, this.d.now() + (channel?.offerRetrySeconds ?? 30) * 1000, { conversationId: task.conversationId });

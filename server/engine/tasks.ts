@@ -71,7 +71,7 @@ export class Tasks {
     const from = ctx.actor.role === 'supervisor' ? fromOf(ctx.actor) : fromOf({ ...ctx.actor, role: 'agent' });
     await this.e.pipeline.append(ctx, draft(conversationId, 'task.created', 'agents', from, { task }, this.e.iso()));
     for (const agentId of leaving) await this.e.pipeline.update(ctx, conversationId, leave(agentId, why, this.e.iso()));
-    await this.e.tasks.route(task, mode);
+    await this.e.tasks.route(task, mode, channel);
     return task;
   }
 
