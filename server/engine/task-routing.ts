@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AgentTask, Channel, ConversationView } from '@conversation-hub/client-sdk/contract';
 import type { AgentStatus, Fanout, Offer, Requeued, RoutingStore, Scheduler } from '../ports.js';
+import { hasSkills, servesList } from '../domain/routing-rules.js';
 import type { ReportEvent, ReportSink } from '../reporting/report-events.js';
 import type { OfferTimerData } from './context.js';
 
@@ -147,9 +148,8 @@ export class TaskRouting {
   private async announce(task: AgentTask): Promise<void> {
     if (!task.listId) return;
     if (!task.requiredSkills?.length) return this.d.fanout.toList(task.listId, 'task.queued', { task });
-    const skills = task.requiredSkills;
     for (const a of await this.d.routing.listAgents()) {
-      if (a.lists.includes(task.listId) && skills.every((s) => a.skills.includes(s))) this.d.fanout.toParticipant(a.agentId, 'task.queued', { task });
+      if (servesList(a, task.listId) && hasSkills(a, task)) this.d.fanout.toParticipant(a.agentId, 'task.queued', { task });
     }
   }
 

@@ -3,6 +3,7 @@ import type { AgentTask, CallInput, ConversationView } from '@conversation-hub/c
 import { TRANSFERRED } from '../domain/controller-rules.js';
 import { CONTROLLER, draft, fromOf, join, leave, participant } from '../domain/conversation.js';
 import { conflict, HubError, notFound } from '../domain/errors.js';
+import { hasSkills } from '../domain/routing-rules.js';
 import { authorize } from './authorize.js';
 import type { CallContext } from './context.js';
 import type { EngineCore } from './core.js';
@@ -39,8 +40,7 @@ export class Tasks {
   async queue(ctx: CallContext, listId: string): Promise<AgentTask[]> {
     const agent = await this.e.d.routing.getAgent(ctx.actor.id);
     authorize('queue.list', ctx.actor, agent?.lists.includes(listId) ? 'own' : 'other');
-    const skills = new Set(agent?.skills ?? []);
-    return (await this.e.d.routing.queued(listId)).filter((t) => (t.requiredSkills ?? []).every((s) => skills.has(s)));
+    return (await this.e.d.routing.queued(listId)).filter((t) => hasSkills({ skills: agent?.skills ?? [] }, t));
   }
 
   /** Pull mode: of agents racing for one task, the routing store lets exactly one win. */
