@@ -23,6 +23,9 @@ import { createLimits } from './transport/limits.js';
 import { drainSockets, hubWork } from './transport/drain.js';
 import { createReporting } from './reporting/flush.js';
 import { serviceLevelToday } from './reporting/queries.js';
+import { attachmentRoutes } from './attachments/routes.js';
+import { AttachmentRecords } from './attachments/metadata.js';
+import { blobStoreFor } from './parts/blobs.js';
 
 export type { Parts } from './ports.js';
 
@@ -123,6 +126,10 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   });
   const httpDeps = { hub, tokens, store: parts.store, admin: parts.admin, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey, limits, accounts: auth.accounts, isUserAdmin: auth.isUserAdmin, visitorTokens: new VisitorTokens(config.jwtSecret, config.visitorTokenTtlSeconds) };
   app.use(httpRoutes(httpDeps));
+  // Attachments (PROTOCOL.md §1.7.5): multipart in, bytes out, so a router of their own.
+  const blobs = await blobStoreFor(config, parts.admin.db);
+  const attachments = { maxBytes: config.attachments?.maxBytes ?? 10 * 1024 * 1024, ...(config.edges.publicUrl ? { publicUrl: config.edges.publicUrl } : {}) };
+  app.use(attachmentRoutes({ hub, tokens, store: parts.store, blobs, records: new AttachmentRecords(parts.admin.db), ...attachments }));
   app.use(await pageRoutes(log)); // GET /, /agent, /webchat.js and their assets, built by `npm run build`
   app.use(noSuchRoute);
   app.use(errorHandler(log, metrics.httpErrors));
@@ -153,6 +160,8 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
       if (!(await work.disconnects.idle(CLOSE_WAIT_MS))) log.warn({ pending: work.disconnects.count }, 'closing with disconnect handling still running');
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await limits.close();
+      await hub.close();
+      await blobs.close?.();
       await parts.close();
     })());
   const drain = () =>

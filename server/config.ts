@@ -62,6 +62,17 @@ const Env = z
     HUB_HOUSEKEEPING_SECONDS: z.coerce.number().positive().max(3600).default(30),
     /** How long start-up waits for Postgres and Redis (server/startup.ts) before it gives up. */
     HUB_STARTUP_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+    /** The bot of the seeded `webchat` channel when the seed makes it: `builtin` (embedded default) or `none` (cluster default). */
+    HUB_WEBCHAT_BOT: z.enum(['builtin', 'none'], { error: "HUB_WEBCHAT_BOT must be 'builtin' or 'none'" }).optional(),
+    /** Largest attachment upload (PROTOCOL.md §1.7.5), bytes. */
+    HUB_ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** S3-compatible attachment storage: the bucket (set: S3 is used); credentials from the standard AWS environment. */
+    HUB_S3_BUCKET: z.string().min(1).optional(),
+    /** The S3 endpoint (MinIO, R2...); unset: AWS's own for the region. */
+    HUB_S3_ENDPOINT: z.string().url().optional(),
+    HUB_S3_REGION: z.string().min(1).default('us-east-1'),
+    /** Path-style addressing (`endpoint/bucket/key`), which most non-AWS stores need. */
+    HUB_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
     /** Sign-in (server/auth/config.ts): token lifetimes, login limits, single sign-on. */
     ...AuthEnv,
   })
@@ -94,6 +105,8 @@ export type HubConfig = {
   archiveRetry: { maxAttempts: number; backoffMs: number; maxBackoffMs: number };
   /** How long start-up waits for Postgres and Redis (server/startup.ts). */
   startupTimeoutSeconds: number;
+  /** The seeded `webchat` channel's bot, set only when the seed makes the channel (an admin's changes stay). */
+  webchatBot: 'builtin' | 'none';
   /** Lifetime of a webchat visitor token (server/auth/visitor-tokens.ts). */
   visitorTokenTtlSeconds: number;
   /** The drain on SIGTERM (server/transport/drain.ts): its time limit and its notice period. */
@@ -101,9 +114,16 @@ export type HubConfig = {
   drainNoticeSeconds: number;
   /** Sign-in and accounts (server/auth/config.ts). */
   auth: AuthConfig;
+  /** Attachments (server/attachments/): upload limit and where the bytes live; unset: 10 MB, the mode's own store. */
+  attachments?: AttachmentConfig;
   /** Set when the secrets were generated rather than given: main logs where they are. */
   generatedSecretsFile?: string;
 };
+
+export interface AttachmentConfig {
+  maxBytes: number;
+  s3?: { bucket: string; endpoint?: string; region: string; forcePathStyle: boolean };
+}
 
 /** Reads and validates the environment; in embedded mode, missing secrets are made once and kept in the data folder. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
@@ -156,10 +176,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     housekeepingSeconds: e.HUB_HOUSEKEEPING_SECONDS,
     archiveRetry: { maxAttempts: e.HUB_ARCHIVE_MAX_ATTEMPTS, backoffMs: e.HUB_ARCHIVE_BACKOFF_MS, maxBackoffMs: 30_000 },
     startupTimeoutSeconds: e.HUB_STARTUP_TIMEOUT_SECONDS,
+    // A newcomer's `npm start` shows a bot first; a cluster is set up by an admin.
+    webchatBot: e.HUB_WEBCHAT_BOT ?? (mode === 'embedded' ? 'builtin' : 'none'),
     visitorTokenTtlSeconds: Math.round(e.HUB_VISITOR_TOKEN_TTL_DAYS * 24 * 3600),
     drainSeconds: e.HUB_DRAIN_SECONDS,
     drainNoticeSeconds: e.HUB_DRAIN_NOTICE_SECONDS,
     auth: authConfig(e),
+    attachments: {
+      maxBytes: e.HUB_ATTACHMENT_MAX_BYTES,
+      ...(e.HUB_S3_BUCKET ? { s3: { bucket: e.HUB_S3_BUCKET, ...(e.HUB_S3_ENDPOINT ? { endpoint: e.HUB_S3_ENDPOINT } : {}), region: e.HUB_S3_REGION, forcePathStyle: e.HUB_S3_FORCE_PATH_STYLE === 'true' } } : {}),
+    },
     generatedSecretsFile,
   };
 }

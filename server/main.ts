@@ -1,6 +1,8 @@
 import { startHub } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './log.js';
+import { pgliteDataDir } from './persistence/create-database.js';
+import { initPgliteApart } from './persistence/pglite-init.js';
 
 // Before the config is read: its lines follow LOG_FORMAT when it is valid (a bad one is reported as JSON).
 const boot = createLogger(process.env.LOG_LEVEL ?? 'info', { format: process.env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json' });
@@ -10,6 +12,8 @@ try {
   if (config.generatedSecretsFile) {
     log.warn({ file: config.generatedSecretsFile }, 'HUB_JWT_SECRET / HUB_ADMIN_KEY not set: using secrets generated and kept in this file');
   }
+  // The first start makes the embedded database in a child process, to keep initdb's memory out of the hub's.
+  if (config.mode === 'embedded' && (await initPgliteApart(pgliteDataDir(config.dataDir)))) log.info({ dataDir: config.dataDir }, 'embedded database made');
   const hub = await startHub(config, { log });
   // Libraries that discard a Redis command's promise (the Redis adapter's PUBLISH, the emitter's:
   // socket.io-redis-emitter#139) reject it unhandled when Redis goes away, which by Node's default

@@ -3,6 +3,7 @@
  * username and password, then a token function that refreshes), the sidebar's work (work.ts), a pane per conversation (pane.ts) with tabs to
  * switch between them, and for supervisors the floor (floor.ts). Every call's `{ ok: false }` answer is shown next to what was tried.
  */
+import { setAttachmentToken } from '../ui/attachments.js';
 import { HubClient } from '@conversation-hub/client-sdk';
 import type { Activity, ConversationView } from '@conversation-hub/client-sdk/contract';
 import { clear, errorText, h, setStatus } from '../ui/dom.js';
@@ -113,6 +114,7 @@ export class Desk implements DeskContext {
     this.claims = session.claims;
     // A token function: HubClient asks it before every connection, so a reconnect after the access
     // token expired gets a refreshed one (PROTOCOL.md §2.3).
+    setAttachmentToken(session.tokenFn); // the pane's attachments are fetched with it
     const client = new HubClient(location.origin, { token: session.tokenFn });
     this.hub = client;
     client.on('session.expired', (p) => {
@@ -122,6 +124,7 @@ export class Desk implements DeskContext {
     client.onConversation((v) => this.open(v, false));
     client.onActivity((a) => this.onActivity(a));
     client.onTyping((t) => this.panes.get(t.conversationId)?.onTyping(t));
+    client.on('receipt', (r) => this.panes.get(r.conversationId)?.receipt(r));
     this.work.attach(client, this.claims.role);
     this.floor.attach(client, this.claims.role);
     client.socket.on('disconnect', () => this.setConnection(client, 'Connection lost, reconnecting…', 'warn'));
@@ -188,7 +191,7 @@ export class Desk implements DeskContext {
     this.el.empty.hidden = true;
     for (const [cid, pane] of this.panes) {
       pane.el.hidden = cid !== id;
-      if (cid === id) pane.unread = 0;
+      if (cid === id) pane.shown();
     }
     this.renderTabs();
   }

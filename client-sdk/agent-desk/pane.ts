@@ -5,12 +5,13 @@
  * one element per seq where the two meet. Sent messages and whispers are not rendered from the
  * call's answer: the SDK hands the sender's own activity over in order like any other.
  */
-import type { Activity, ConversationView, TypingPush } from '@conversation-hub/client-sdk/contract';
+import type { Activity, ConversationView, ReceiptPush, TypingPush } from '@conversation-hub/client-sdk/contract';
 import { ActivityLog } from '../ui/activity-log.js';
 import { append, clear, h, newClientMessageId, setStatus } from '../ui/dom.js';
 import { displayName } from '../ui/names.js';
 import { LocalTyping, Typers } from '../ui/typing.js';
 import type { DeskContext } from './context.js';
+import { ReadReceipts } from '../ui/read-receipts.js';
 import { activityItem, channelCard, customerName, historyEntry, participantsSummary, splitList } from './render.js';
 import { suggestionCard } from './suggestions.js';
 
@@ -24,6 +25,7 @@ export class ConversationPane {
   private readonly header = h('header', { className: 'pane-header' });
   private readonly channels = h('div', { className: 'channels' });
   private readonly compose: HTMLFormElement;
+  private readonly marks: ReadReceipts;
 
   constructor(
     view: ConversationView,
@@ -33,6 +35,9 @@ export class ConversationPane {
   ) {
     const id = view.id;
     this.view = { ...view, activities: [] };
+    // The customer's horizon ticks the agent's messages.
+    this.marks = new ReadReceipts({ client: () => desk.client(), conversationId: id, counts: (p) => p === view.customerId, tickClass: 'tick', anchor: '.who' });
+    this.unread = view.unread ?? 0;
     this.log = new ActivityLog(h('ol', { className: 'log', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Activities' } }));
     const typing = h('p', { className: 'typing', attrs: { 'aria-live': 'polite' } });
     this.typers = new Typers(typing);
@@ -62,6 +67,7 @@ export class ConversationPane {
     this.view = { ...view, activities: [] };
     this.left = false;
     for (const a of view.activities) this.log.add(a.seq, this.item(a));
+    this.marks.view(view);
     this.refresh();
   }
 
@@ -73,6 +79,7 @@ export class ConversationPane {
         v.state = a.payload.to;
         break;
       case 'session.started':
+      case 'session.updated': // channel data merged in: the session's card shows it
       case 'session.closed': {
         const s = a.payload.channelSession;
         v.channelSessions = [...v.channelSessions.filter((x) => x.id !== s.id), s];
@@ -92,12 +99,29 @@ export class ConversationPane {
     if (a.type === 'message' || a.type === 'whisper') this.typers.clear(a.from.id);
     const isNew = this.log.add(a.seq, this.item(a));
     if (isNew && !selected && (a.type === 'message' || a.type === 'whisper')) this.unread++;
+    if (selected && a.from.id !== this.desk.me()) this.marks.seen(a.seq);
     this.refresh();
+  }
+
+  /** The pane is shown: the agent has read what it holds. */
+  shown(): void {
+    this.unread = 0;
+    this.marks.seen(this.view.lastSeq);
+  }
+
+  /** Another participant's receipt (the desk shows the customer's as ticks). */
+  receipt(r: ReceiptPush): void {
+    this.marks.receipt(r);
   }
 
   /** A suggestion is a card whose "Send this" sends its text as the agent's message; the rest as render.ts draws them. */
   private item(a: Activity): HTMLLIElement {
-    if (a.type !== 'suggestion') return activityItem(a, a.from.id === this.desk.me());
+    if (a.type !== 'suggestion') {
+      const mine = a.from.id === this.desk.me();
+      const li = activityItem(a, mine);
+      if (mine && a.type === 'message') this.marks.mine(a.seq, li);
+      return li;
+    }
     const card = suggestionCard(a, async (text) => {
       const note = card.querySelector<HTMLElement>('.suggestion-note') ?? undefined;
       const res = await this.desk.attempt(note, 'message.send', (cl) => cl.call('message.send', { conversationId: this.view.id, text, clientMessageId: newClientMessageId() }));

@@ -1,5 +1,6 @@
 /** How the desk shows activities, channel sessions, past conversations and offers. Text only, never HTML. */
 import type { Activity, ChannelSession, ConversationView, Participant } from '@conversation-hub/client-sdk/contract';
+import { attachmentView } from '../ui/attachments.js';
 import { clock, h } from '../ui/dom.js';
 import { short } from '../ui/names.js';
 import { confidenceText } from './suggestions.js';
@@ -15,7 +16,7 @@ export function activityItem(a: Activity, mine: boolean): HTMLLIElement {
         { className: `msg from-${a.from.role}${mine ? ' mine' : ''}` },
         h('span', { className: 'who' }, who, ' ', time),
         h('p', { className: 'text' }, a.payload.text),
-        ...(a.payload.attachments ?? []).map((f) => h('a', { href: safeUrl(f.url), target: '_blank', rel: 'noopener noreferrer' }, `📎 ${f.name}`)),
+        ...(a.payload.attachments ?? []).map((f) => attachmentView(f)),
       );
     case 'whisper':
       return h('li', { className: 'msg whisper' }, h('span', { className: 'who' }, 'Whisper · agents only · ', who, ' ', time), h('p', { className: 'text' }, a.payload.text));
@@ -46,6 +47,10 @@ export function activityItem(a: Activity, mine: boolean): HTMLLIElement {
       return event(a, `Wrap-up by ${who}: ${a.payload.codes.join(', ') || 'no codes'}${a.payload.note ? ` · ${a.payload.note}` : ''}`);
     case 'custom':
       return event(a, `Custom (${a.visibility}) from ${who}: ${JSON.stringify(a.payload).slice(0, 300)}`);
+    case 'session.updated':
+      return event(a, `${a.payload.channelSession.serviceIdentifier} channel data changed: ${a.payload.changed.join(', ')}`);
+    case 'data.changed':
+      return event(a, `Data ${a.payload.key} ${a.payload.value === null ? 'removed' : `set by ${who}: ${JSON.stringify(a.payload.value).slice(0, 300)}`}`);
   }
 }
 
@@ -101,8 +106,4 @@ export function splitList(s: string): string[] {
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
-}
-
-function safeUrl(url: string): string {
-  return /^https?:\/\//i.test(url) ? url : '#';
 }

@@ -1,15 +1,17 @@
 /** How activities look to the customer: message bubbles and system lines. */
-import type { Activity, ActivityFrom } from '@conversation-hub/client-sdk/contract';
+import type { Activity, ActivityFrom, Attachment } from '@conversation-hub/client-sdk/contract';
+import { attachmentView } from '../ui/attachments.js';
 import { clock, h } from '../ui/dom.js';
 import { displayName, roleLabel } from '../ui/names.js';
 
 /** A message bubble; `kind` is own, agent or bot. */
-export function bubble(kind: string, who: string, text: string, role: string | undefined, note: string): HTMLLIElement {
+export function bubble(kind: string, who: string, text: string, role: string | undefined, note: string, files: Attachment[] = []): HTMLLIElement {
   return h(
     'li',
     { className: `hw-msg hw-${kind}` },
     h('span', { className: 'hw-who' }, who, role && role !== 'customer' && role !== 'agent' ? h('span', { className: 'hw-role' }, ` · ${roleLabel(role)}`) : null),
     h('p', { className: 'hw-text' }, text),
+    ...files.map((f) => attachmentView(f, 'hw-attachment')),
     h('span', { className: 'hw-note' }, note),
   );
 }
@@ -31,7 +33,7 @@ export function activityItem(a: Activity, customerId: string): HTMLLIElement | u
   switch (a.type) {
     case 'message': {
       const own = a.from.id === customerId;
-      return bubble(own ? 'own' : roleClass(a.from), own ? 'You' : displayName(a.from), a.payload.text, a.from.role, clock(a.at));
+      return bubble(own ? 'own' : roleClass(a.from), own ? 'You' : displayName(a.from), a.payload.text, a.from.role, clock(a.at), a.payload.attachments);
     }
     case 'participant.joined':
       return a.payload.participant.role === 'customer' ? undefined : systemLine(`${displayName(a.payload.participant)} joined the chat.`);

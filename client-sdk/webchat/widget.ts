@@ -4,6 +4,7 @@
  * over the connection of session.ts, with its queue line, queue-line.ts) and the ended screen. Plain DOM, no framework; only types come from the contract,
  * so zod stays out of the bundle.
  */
+import { setAttachmentToken } from '../ui/attachments.js';
 import type { HubClient } from '@conversation-hub/client-sdk';
 import { append, clear, errorText, h } from '../ui/dom.js';
 import { ChatView } from './chat-view.js';
@@ -151,7 +152,8 @@ export class Webchat {
     this.session = saved;
     const client = customerClient(this.hubUrl, saved);
     this.client = client;
-    this.chat = new ChatView(client, saved.customerId, this.body, (id) => (this.panel.dataset.conversationId = id));
+    setAttachmentToken(() => saved.token); // uploads and hub-stored files are fetched with it
+    this.chat = new ChatView(client, saved.customerId, this.body, (id) => (this.panel.dataset.conversationId = id), this.hubUrl);
     this.queueLine = new QueueLine(client, this.queue);
     this.endButton.hidden = false;
     this.setState('connecting');

@@ -30,4 +30,6 @@ export interface BotReply {
  */
 export interface BotConnector {
   reply(turn: BotTurn, signal: AbortSignal): Promise<BotReply>;
+  /** Lets go of what the connector holds open (the Lex client's HTTP/2 sessions). */
+  close?(): void;
 }

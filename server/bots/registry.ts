@@ -33,6 +33,13 @@ export class BotConnectors {
     return connector;
   }
 
+  /** Closes every connector made, when the hub stops; a later turn makes them again. */
+  async close(): Promise<void> {
+    const made = [...this.made.values()];
+    this.made.clear();
+    for (const { connector } of made) (await connector.catch(() => undefined))?.close?.();
+  }
+
   private async make(bot: HubRunBot): Promise<BotConnector> {
     switch (bot.type) {
       case 'rasa':

@@ -13,6 +13,8 @@ import type {
   SessionCloseReason,
   Visibility,
 } from '@conversation-hub/client-sdk/contract';
+import { mergeChannelData } from './channel-data.js';
+import { horizonsFor, type Horizon } from './read-horizons.js';
 import { computeState, isJoinable } from './conversation-state.js';
 import { conflict, notFound } from './errors.js';
 
@@ -36,6 +38,10 @@ export interface ConversationDoc {
   wrapUpPending: string[];
   /** Participants monitoring silently (a supervisor's join): the customer sees nothing of them until they speak. */
   silent?: string[];
+  /** Each participant's read (and delivered) horizon (receipts.ts). */
+  reads?: Record<string, Horizon>;
+  /** Agents', bots' and apps' values on the conversation (`conversation.data.set`). */
+  data?: Record<string, unknown>;
 }
 
 /** What a transition does: the next doc and the activities to append, in order. */
@@ -123,11 +129,13 @@ export function openSession(input: OpenSessionInput): Transition<ConversationDoc
       : current!;
     const existing = doc.channelSessions.find((s) => s.state === 'open' && s.serviceIdentifier === input.serviceIdentifier);
     if (existing) {
-      const merged = { ...existing.channelData, ...input.channelData };
-      if (sameData(merged, existing.channelData)) return unchanged(doc, { channelSession: existing, conversationCreated, sessionCreated: false });
-      const channelSession = { ...existing, channelData: merged };
+      // Channel data sent again (a reconnection, a later message) is merged in; the agents see what changed.
+      const merged = mergeChannelData(existing.channelData, input.channelData);
+      if (merged.changed.length === 0) return unchanged(doc, { channelSession: existing, conversationCreated, sessionCreated: false });
+      const channelSession = { ...existing, channelData: merged.data };
       const next = { ...doc, channelSessions: doc.channelSessions.map((s) => (s.id === existing.id ? channelSession : s)) };
-      return { doc: next, activities: [], result: { channelSession, conversationCreated, sessionCreated: false } };
+      const updated = draft(doc.id, 'session.updated', 'agents', CONTROLLER, { channelSession, changed: merged.changed }, now, { channelSessionId: existing.id });
+      return { doc: next, activities: [updated], result: { channelSession, conversationCreated, sessionCreated: false } };
     }
     const channelSession: ChannelSession = {
       id: randomUUID(),
@@ -249,15 +257,12 @@ export function toConversation(doc: ConversationDoc, lastSeq: number, role?: Par
     participants: hidden ? doc.participants.filter((p) => !hidden.has(p.id)) : doc.participants,
     lastSeq,
     createdAt: doc.createdAt,
+    ...(doc.reads ? { readHorizons: horizonsFor(doc.reads, hidden) } : {}),
+    ...(doc.data && role !== 'customer' ? { data: doc.data } : {}),
   };
 }
 
 /** Customers and connectors see `all`; agents, supervisors, bots, apps and the controller see everything. */
 export function canSee(role: ParticipantRole | 'connector', visibility: Visibility): boolean {
   return visibility === 'all' || (role !== 'customer' && role !== 'connector');
-}
-
-function sameData(a: ChannelData, b: ChannelData): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }

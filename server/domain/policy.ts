@@ -27,7 +27,8 @@ const OWN: readonly Relation[] = ['own'];
 export const POLICY: { readonly [C in CallName]: Partial<Record<TokenRole, Rule>> } = {
   'message.send': { customer: OWN, agent: IN, supervisor: IN, bot: IN, app: IN },
   typing: { customer: OWN, agent: IN, supervisor: IN },
-  'activities.since': { customer: OWN, agent: IN, supervisor: IN, bot: IN, app: IN },
+  // A connector catches up the conversations of the channels it serves (own).
+  'activities.since': { customer: OWN, agent: IN, supervisor: IN, bot: IN, app: IN, connector: OWN },
   'session.end': { customer: 'self' },
   'whisper.send': { agent: IN, supervisor: IN, bot: IN },
   'custom.send': { agent: IN, supervisor: IN, bot: IN, app: IN },
@@ -54,6 +55,12 @@ export const POLICY: { readonly [C in CallName]: Partial<Record<TokenRole, Rule>
   'supervisor.unwatch': { supervisor: 'self' },
   // Names an agent; every agent is a supervisor's to set not ready.
   'supervisor.agent.state': { supervisor: ALL },
+  // Issue 14: every participant moves its own read horizon; data is kept by the hub's side.
+  'read.update': { customer: OWN, agent: IN, supervisor: IN, bot: IN, app: IN },
+  'conversation.data.set': { agent: IN, supervisor: IN, bot: IN, app: IN },
+  // Outbound: an agent writes first through a channel whose list it serves (own); supervisors through any.
+  'conversation.start': { agent: OWN, supervisor: ALL },
+  'template.send': { agent: IN, supervisor: IN, bot: IN },
 };
 
 /** Whether the role may make the call at all. */

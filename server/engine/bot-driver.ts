@@ -34,6 +34,10 @@ export class BotDriver {
     this.e.d.scheduler.handle<BotTurnData>('bot-turn', (t) => this.turn(t.key, t.data));
   }
 
+  close(): Promise<void> {
+    return this.connectors.close();
+  }
+
   private async turn(key: string, data: BotTurnData): Promise<void> {
     const channel = await this.e.d.channels.byServiceIdentifier(data.serviceIdentifier);
     const bot = hubRunBot(channel);

@@ -1,5 +1,6 @@
 import type { Activity, CallInput, Channel, ChannelData } from '@conversation-hub/client-sdk/contract';
 import type { ConnectorActor } from '../domain/actor.js';
+import { mergeChannelData } from '../domain/channel-data.js';
 import { closeSession } from '../domain/conversation.js';
 import { forbidden, notFound } from '../domain/errors.js';
 import type { CallContext, CustomerPlace, RunContext } from './context.js';
@@ -36,6 +37,21 @@ export class Connectors {
     await this.e.pipeline.update(ctx, stored.doc.id, closeSession(session.id, 'connector', this.e.iso()));
   }
 
+  /**
+   * Ends one session by its id (HTTP): it must be of this channel (else `not_found`). Ending one that
+   * has closed, or whose conversation is archived, changes nothing and answers `closed: false`.
+   */
+  async endSession(ctx: ConnectorContext, serviceIdentifier: string, conversationId: string, channelSessionId: string): Promise<{ closed: boolean }> {
+    await this.servedChannel(ctx, serviceIdentifier);
+    const stored = await this.e.d.store.get(conversationId);
+    const sessions = stored ? stored.doc.channelSessions : ((await this.e.d.archive.find(conversationId))?.channelSessions ?? []);
+    const session = sessions.find((s) => s.id === channelSessionId && s.serviceIdentifier === serviceIdentifier);
+    if (!session) throw notFound('channel session');
+    if (!stored || session.state === 'closed') return { closed: false };
+    const c = await this.e.pipeline.update(ctx, conversationId, closeSession(session.id, 'connector', this.e.iso()));
+    return { closed: c.result.closed };
+  }
+
   private async servedChannel(ctx: ConnectorContext, serviceIdentifier: string): Promise<Channel> {
     if (!ctx.actor.channels.includes(serviceIdentifier)) throw forbidden(`this connector does not serve ${serviceIdentifier}`);
     const channel = await this.e.d.channels.byServiceIdentifier(serviceIdentifier);
@@ -48,7 +64,8 @@ export class Connectors {
     const id = await this.e.d.store.openConversationOf(customerId);
     const stored = id ? await this.e.d.store.get(id) : null;
     const open = stored?.doc.channelSessions.find((s) => s.state === 'open' && s.serviceIdentifier === serviceIdentifier);
-    if (stored && open) return { conversationId: stored.doc.id, channelSessionId: open.id };
+    // Channel data that changes nothing costs no write; new data is merged by opening again (session.updated).
+    if (stored && open && mergeChannelData(open.channelData, channelData).changed.length === 0) return { conversationId: stored.doc.id, channelSessionId: open.id };
     return this.sessions.open(run, { id: customerId }, serviceIdentifier, channelData);
   }
 }

@@ -15,7 +15,7 @@ export class CustomerSessions {
   /** A customer socket connected: open (or reuse) their session and join their conversation. */
   async connect(ctx: CallContext & { actor: CustomerActor }, channelData: ChannelData): Promise<{ place: CustomerPlace; view: ConversationView }> {
     const place = await this.open(ctx, ctx.actor, ctx.actor.serviceIdentifier, channelData);
-    return { place, view: await this.e.reads.view(place.conversationId, 'customer') };
+    return { place, view: await this.e.reads.view(place.conversationId, 'customer', { viewer: ctx.actor.id }) };
   }
 
   /** Opens the customer's session on a channel, in their open conversation or a new one. */
@@ -67,7 +67,7 @@ export class CustomerSessions {
         if (attempt > 0 || !movedOn(err)) throw err;
         at = await this.open(run, customer, serviceIdentifier, channelData);
         // Every tab of the customer moves to the (maybe new) conversation.
-        this.e.d.fanout.toParticipant(customer.id, 'conversation', await this.e.reads.view(at.conversationId, 'customer'));
+        this.e.d.fanout.toParticipant(customer.id, 'conversation', await this.e.reads.view(at.conversationId, 'customer', { viewer: customer.id }));
       }
     }
   }

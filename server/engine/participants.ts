@@ -4,6 +4,7 @@ import { announce, canSee, draft, fromOf, join, leave, participant } from '../do
 import { badField, conflict, HubError, notFound } from '../domain/errors.js';
 import { isOpenAt } from '../domain/business-hours.js';
 import { isPending } from '../domain/routing-rules.js';
+import { templatePayload } from '../domain/outbound.js';
 import { authorize } from './authorize.js';
 import type { CallContext } from './context.js';
 import type { EngineCore } from './core.js';
@@ -20,6 +21,18 @@ export class Participants {
     const from = fromOf({ ...ctx.actor, role: participantRole(ctx.actor) });
     await this.bargeIn(ctx, input.conversationId);
     return this.say(ctx, draft(input.conversationId, 'message', 'all', from, payload, this.e.iso(), { clientMessageId: input.clientMessageId }));
+  }
+
+  /**
+   * A template message (PROTOCOL.md §1.7): a `message` whose payload names the template, for the
+   * connector to send as the channel's template (WhatsApp's, outside its 24-hour window).
+   */
+  async template(ctx: CallContext, input: CallInput<'template.send'>): Promise<Activity> {
+    const { conversationId, name, language, components, clientMessageId } = input;
+    const payload = templatePayload({ name, language, ...(components ? { components } : {}) });
+    const from = fromOf({ ...ctx.actor, role: participantRole(ctx.actor) });
+    await this.bargeIn(ctx, conversationId);
+    return this.say(ctx, draft(conversationId, 'message', 'all', from, payload, this.e.iso(), clientMessageId ? { clientMessageId } : {}));
   }
 
   async whisper(ctx: CallContext, input: CallInput<'whisper.send'>): Promise<Activity> {
@@ -54,7 +67,10 @@ export class Participants {
     if ((await this.e.d.routing.tasksOf(input.conversationId)).some(isPending)) throw conflict('a task for this conversation is already waiting');
     const stored = await this.e.d.store.get(input.conversationId);
     const { conversationId, listId, skills, ...rest } = input;
-    const d = draft(conversationId, 'handoff', 'agents', fromOf({ ...ctx.actor, role: 'bot' }), { ...rest, ...(reason ? { reason } : {}), transcriptSeq: stored?.lastSeq ?? 0 }, this.e.iso());
+    // The bot answers first: its part is the conversation from its first activity to the handoff.
+    const transcript = { transcriptFromSeq: 1, transcriptSeq: stored?.lastSeq ?? 0 };
+    const payload = { ...rest, ...(skills?.length ? { skills } : {}), ...(reason ? { reason } : {}), ...transcript };
+    const d = draft(conversationId, 'handoff', 'agents', fromOf({ ...ctx.actor, role: 'bot' }), payload, this.e.iso());
     const event = { type: 'handoff.requested' as const, ...(listId ? { listId } : {}), ...(skills?.length ? { skills } : {}) };
     const { tasks } = await this.e.pipeline.append(ctx, d, { events: [event] });
     const task = tasks[0];

@@ -15,13 +15,19 @@ const DEFAULT_INACTIVITY_SECONDS = 900;
 export class Reads {
   constructor(private readonly d: EngineDeps) {}
 
-  /** The conversation with its last activities the role may see. */
-  async view(conversationId: string, role: ParticipantRole): Promise<ConversationView> {
+  /**
+   * The conversation with its last activities the role may see; `whole`: every one of them, however
+   * many: an agent's first push (offer, accept, pull) holds the bot's part and all since, so nobody
+   * asks the customer again.
+   */
+  async view(conversationId: string, role: ParticipantRole, opts: { whole?: boolean; viewer?: string } = {}): Promise<ConversationView> {
     const stored = await this.d.store.get(conversationId);
     if (!stored) throw notFound('conversation');
+    const conversation = toConversation(stored.doc, stored.lastSeq, role);
+    if (opts.whole && stored.lastSeq > VIEW_ACTIVITIES) return withUnread({ ...conversation, activities: (await this.visibleSince(conversationId, role, 0, Infinity)).activities }, stored.doc, opts.viewer);
     const from = Math.max(0, stored.lastSeq - VIEW_ACTIVITIES);
     const { activities } = await this.d.store.since(conversationId, from, VIEW_ACTIVITIES);
-    return { ...toConversation(stored.doc, stored.lastSeq, role), activities: activities.filter((a) => canSee(role, a.visibility)) };
+    return withUnread({ ...conversation, activities: activities.filter((a) => canSee(role, a.visibility)) }, stored.doc, opts.viewer);
   }
 
   /** Activities after a seq that this actor may see; live first, then the archive. */
@@ -31,11 +37,11 @@ export class Reads {
     const stored = await this.d.store.get(input.conversationId);
     if (!stored) {
       const archived = await this.d.archive.find(input.conversationId);
-      authorize('activities.since', actor, archived ? relationTo(archived, actor.id) : 'other', { hide: 'conversation' });
+      authorize('activities.since', actor, archived ? relationOf(actor, archived) : 'other', { hide: 'conversation' });
       const activities = archived!.activities.filter((a) => a.seq > input.afterSeq && canSee(role, a.visibility));
       return { activities: activities.slice(0, limit), lastSeq: archived!.lastSeq };
     }
-    authorize('activities.since', actor, relationTo({ customerId: stored.doc.customerId, participants: stored.doc.participants, activities: [] }, actor.id), { hide: 'conversation' });
+    authorize('activities.since', actor, relationOf(actor, { ...stored.doc, activities: [] }), { hide: 'conversation' });
     return this.visibleSince(input.conversationId, role, input.afterSeq, limit);
   }
 
@@ -44,14 +50,15 @@ export class Reads {
     const limit = input.limit ?? 10;
     const archived = await this.d.archive.history(input.customerId, limit);
     const liveId = await this.d.store.openConversationOf(input.customerId);
-    const live = liveId ? [await this.view(liveId, 'agent')] : [];
+    // An agent's right may come from the live conversation even when it is not answered.
+    const live = liveId && (actor.role !== 'supervisor' || !input.closedOnly) ? [await this.view(liveId, 'agent')] : [];
     if (actor.role !== 'supervisor') {
       const liveTasks = liveId ? await this.d.routing.tasksOf(liveId) : [];
       const relations = [...live, ...archived].map((v) => relationTo(v, actor.id));
       const offered = liveTasks.some((t) => t.agentId === actor.id);
       authorize('customer.history', actor, relations.includes('participant') ? 'participant' : offered || relations.includes('offered') ? 'offered' : 'other');
     }
-    return [...live, ...archived].slice(0, limit);
+    return [...(input.closedOnly ? [] : live), ...archived].slice(0, limit);
   }
 
   /** The conversations a (re)connecting participant is in, each as the `conversation` push; its sockets rejoin their rooms. */
@@ -62,7 +69,7 @@ export class Reads {
     for (const id of ids) {
       if (!id) continue;
       await this.d.fanout.join(actor.id, id, canSee(role, 'agents'));
-      views.push(await this.view(id, role));
+      views.push(await this.view(id, role, { viewer: actor.id }));
     }
     return views;
   }
@@ -108,6 +115,12 @@ export class Reads {
   }
 }
 
+/** A connector's own conversations have a session of a channel it serves; anyone else's relation is what the conversation records. */
+function relationOf(actor: Actor, v: Pick<ConversationView, 'customerId' | 'participants' | 'activities' | 'channelSessions'>): Relation {
+  if (actor.role === 'connector') return v.channelSessions.some((s) => actor.channels.includes(s.serviceIdentifier)) ? 'own' : 'other';
+  return relationTo(v, actor.id);
+}
+
 /**
  * How a caller stands to a conversation from what it records: its customer (`own`), in it now or
  * once (`participant`), offered or given one of its tasks (`offered`), or none of these.
@@ -118,4 +131,12 @@ function relationTo(v: Pick<ConversationView, 'customerId' | 'participants' | 'a
   if (v.activities.some((a) => a.type === 'participant.joined' && a.payload.participant.id === id)) return 'participant';
   if (v.activities.some((a) => (a.type === 'task.created' || a.type === 'task.assigned' || a.type === 'task.closed') && a.payload.task.agentId === id)) return 'offered';
   return 'other';
+}
+
+/** The viewer's unread count: the messages of others after its read horizon, among those the view holds (at most its last 50). */
+function withUnread(view: ConversationView, doc: ConversationDoc, viewer: string | undefined): ConversationView {
+  if (!viewer) return view;
+  const read = doc.reads?.[viewer]?.read ?? 0;
+  const unread = view.activities.filter((a) => a.type === 'message' && a.seq > read && a.from.id !== viewer).length;
+  return { ...view, unread };
 }

@@ -105,6 +105,6 @@ export class Tasks {
     }
     // A retry that finds the agent in already does not announce the task twice.
     if (joined || !retried) await this.e.pipeline.append(ctx, draft(task.conversationId, 'task.assigned', 'agents', CONTROLLER, { task }, this.e.iso()));
-    return this.e.reads.view(task.conversationId, 'agent');
+    return this.e.reads.view(task.conversationId, 'agent', { whole: true, viewer: ctx.actor.id });
   }
 }

@@ -33,7 +33,7 @@ export async function clusterParts(config: HubConfig, log: Logger, metrics?: Par
     const onError = metrics?.postgresError;
     const database = await createDatabase({ kind: 'postgres', url: config.databaseUrl!, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}), logger: log, ...(onError ? { onError } : {}) });
     closers.push(() => database.close());
-    const record = await databaseParts(database, log);
+    const record = await databaseParts(database, log, { webchatBot: config.webchatBot });
 
     const onRedisError = metrics?.redisError;
     const watched = { connectBy, log, ...(onRedisError ? { onError: onRedisError } : {}) };

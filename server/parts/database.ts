@@ -19,12 +19,12 @@ export type DatabaseParts = Pick<Parts, 'channels' | 'customers' | 'archive' | '
  * together are safe), makes sure the default `webchat` channel exists, and puts the directory on
  * it. The caller owns `database` and closes it after everything that uses it.
  */
-export async function databaseParts(database: HubDatabase, log: Logger, opts: { channelTtlMs?: number } = {}): Promise<DatabaseParts> {
+export async function databaseParts(database: HubDatabase, log: Logger, opts: { channelTtlMs?: number; webchatBot?: 'builtin' | 'none' } = {}): Promise<DatabaseParts> {
   const started = performance.now();
   const ran = await migrateToLatest(database);
-  await ensureSeedChannel(database.db);
+  await ensureSeedChannel(database.db, { bot: opts.webchatBot ?? 'none' });
   log.info({ kind: database.kind, migrations: ran, ms: Math.round(performance.now() - started) }, 'database ready');
-  const directory = new HubDirectory(database.db, { log, ...opts });
+  const directory = new HubDirectory(database.db, { log, ...(opts.channelTtlMs ? { channelTtlMs: opts.channelTtlMs } : {}) });
   return {
     directory,
     database,

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import type { Parts } from '../ports.js';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { PartsMetrics } from '../transport/metrics.js';
-import { createDatabase, type HubDatabase } from '../persistence/create-database.js';
+import { createDatabase, pgliteDataDir, type HubDatabase } from '../persistence/create-database.js';
 import { MemoryReportOutbox } from '../reporting/outbox.js';
 import { MemoryRoutingStore } from '../routing/memory-routing-store.js';
 import { LocalScheduler } from '../scheduler/local-scheduler.js';
@@ -13,7 +12,7 @@ import { runChecks } from '../readiness.js';
 
 /** One process, no services: in-memory live state and timers, embedded Postgres (PGlite) for the record. */
 export async function embeddedParts(config: HubConfig, log: Logger, metrics?: PartsMetrics): Promise<Parts> {
-  const database = await createDatabase({ kind: 'pglite', dataDir: join(config.dataDir, 'pglite'), ...(metrics ? { onError: metrics.postgresError } : {}) });
+  const database = await createDatabase({ kind: 'pglite', dataDir: pgliteDataDir(config.dataDir), ...(metrics ? { onError: metrics.postgresError } : {}) });
   return localParts(database, config, log, metrics);
 }
 
@@ -25,7 +24,7 @@ export async function embeddedParts(config: HubConfig, log: Logger, metrics?: Pa
 export async function localParts(database: HubDatabase, config: HubConfig, log: Logger, metrics?: PartsMetrics): Promise<Parts> {
   let record: DatabaseParts;
   try {
-    record = await databaseParts(database, log);
+    record = await databaseParts(database, log, { webchatBot: config.webchatBot });
   } catch (err) {
     await database.close();
     throw err;

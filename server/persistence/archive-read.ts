@@ -26,6 +26,7 @@ async function toConversations(db: Kysely<Database>, rows: ConversationRow[]): P
     participants: participants.filter((p) => p.conversation_id === r.id).map(rowToParticipant),
     lastSeq: r.last_seq,
     createdAt: iso(r.created_at),
+    ...(r.data ? { data: r.data } : {}),
   }));
 }
 

@@ -42,9 +42,9 @@ export async function archiveConversation(db: Kysely<Database>, input: ArchiveIn
   return db.transaction().execute(async (trx) => {
     await trx
       .insertInto('conversations')
-      .values({ id: c.id, customer_id: c.customerId, state: 'closed', last_seq: lastSeq, created_at: c.createdAt, closed_at: closedAt })
+      .values({ id: c.id, customer_id: c.customerId, state: 'closed', last_seq: lastSeq, created_at: c.createdAt, closed_at: closedAt, data: c.data ? JSON.stringify(c.data) : null })
       // customer_id is left alone: a merge may have moved the conversation since the first run
-      .onConflict((oc) => oc.column('id').doUpdateSet({ state: 'closed', last_seq: sql<number>`greatest(conversations.last_seq, excluded.last_seq)` }))
+      .onConflict((oc) => oc.column('id').doUpdateSet({ state: 'closed', last_seq: sql<number>`greatest(conversations.last_seq, excluded.last_seq)`, data: sql`excluded.data` }))
       .execute();
 
     if (c.channelSessions.length > 0) {

@@ -35,7 +35,9 @@ export function toChannel(r: ChannelRow): Channel {
 
 /** A parsed ChannelInput as the stored channel: its identity secret apart, since a Channel never carries it. */
 function split(parsed: ParsedChannel & { id: string }, storedSecret: string | null, patch?: object): { channel: Channel; secret: string | null } {
-  const { identitySecret, ...rest } = parsed;
+  const { identitySecret, connector, ...rest } = parsed;
+  // The built-in WhatsApp connector is not in this hub yet: refused, never accepted and dropped.
+  if (connector) throw badField('connector', 'the built-in WhatsApp connector is not available in this version; use a socket or HTTP connector');
   // A patch without `identitySecret` keeps the stored one; `null` removes it.
   const secret = patch && !('identitySecret' in patch) ? storedSecret : (identitySecret ?? null);
   if (rest.identity === 'required' && secret === null) throw badField('identitySecret', "required when identity is 'required'");
@@ -134,8 +136,11 @@ export async function deleteChannel(db: Kysely<Database>, id: string): Promise<v
   if (r.numDeletedRows === 0n) throw notFound('channel');
 }
 
-/** The default web chat: type `webchat`, channel `webchat`. Idempotent and safe to run on every start. */
-export async function ensureSeedChannel(db: Kysely<Database>): Promise<Channel> {
+/**
+ * The default web chat: type `webchat`, channel `webchat`, with the built-in bot when `bot` says so.
+ * Idempotent and safe to run on every start: only a missing channel is made.
+ */
+export async function ensureSeedChannel(db: Kysely<Database>, opts: { bot?: 'builtin' | 'none' } = {}): Promise<Channel> {
   await db.insertInto('channel_types').values({ id: 'webchat', name: 'Web chat' }).onConflict((oc) => oc.doNothing()).execute();
   const seed = parseInput(ChannelInput, {
     id: 'webchat',
@@ -146,6 +151,7 @@ export async function ensureSeedChannel(db: Kysely<Database>): Promise<Channel> 
     customerInactivityTimeoutSeconds: 900,
     offerTimeoutSeconds: 30,
     wrapUp: { enabled: false, timeoutSeconds: 60 },
+    ...(opts.bot === 'builtin' ? { bot: { type: 'builtin' } } : {}),
   });
   // Any conflict (id or serviceIdentifier) means an admin already has it: keep theirs.
   await db.insertInto('channels').values(toRow(split({ ...seed, id: 'webchat' }, null).channel, null)).onConflict((oc) => oc.doNothing()).execute();

@@ -101,6 +101,11 @@ export function callRoutes(hub: Hub): CallRoutes {
         return ok({ state: 'not_ready' });
       },
     },
+    // Issue 14 (PROTOCOL.md §1.7): wired as their use cases land.
+    'read.update': { handle: async (ctx, input) => ok(await hub.receipts.update(ctx, input)) },
+    'conversation.data.set': { handle: async (ctx, input) => ok({ activity: await hub.data.set(ctx, input) }) },
+    'conversation.start': { handle: async (ctx, input) => ok({ conversation: await hub.outbound.start(ctx, input) }) },
+    'template.send': { handle: async (ctx, input) => ok({ activity: await hub.participants.template(ctx, input) }) },
   };
 }
 

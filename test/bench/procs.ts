@@ -60,7 +60,7 @@ export async function startNode(
   const child = track(
     spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', HUB_WEBCHAT_BOT: 'none', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );

@@ -29,6 +29,10 @@ export interface FakeLex {
   answer(script: LexScript): void;
   /** Resolves once a request has been abandoned by the client (event-driven: no polling). */
   abandonedOnce(): Promise<void>;
+  /** HTTP/2 sessions the clients hold open now. */
+  openSessions(): number;
+  /** Resolves when no client session is open (event-driven). */
+  allSessionsClosed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -97,14 +101,20 @@ export async function startFakeLex(): Promise<FakeLex> {
       sendJson(res, 200, { sessionId, ...script.json });
     })();
   });
+  const whenNone: (() => void)[] = [];
   server.on('session', (s) => {
     sessions.add(s);
-    s.on('close', () => sessions.delete(s));
+    s.on('close', () => {
+      sessions.delete(s);
+      if (sessions.size === 0) for (const f of whenNone.splice(0)) f();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(fake, {
     endpoint: `http://127.0.0.1:${port}`,
+    openSessions: () => sessions.size,
+    allSessionsClosed: () => (sessions.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenNone.push(resolve))),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sessions) s.destroy();

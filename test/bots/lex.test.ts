@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { RecognizeTextCommandOutput } from '@aws-sdk/client-lex-runtime-v2';
-import { isSafeString } from '@conversation-hub/client-sdk/contract';
+import { pino } from 'pino';
+import { isSafeString, type Channel } from '@conversation-hub/client-sdk/contract';
 import type { BotTurn } from '../../server/bots/bot-connector.js';
 import { fromLex, LexConnector, ssmlText } from '../../server/bots/lex.js';
+import { BotConnectors, hubRunBot } from '../../server/bots/registry.js';
 import { startFakeLex, type FakeLex } from './fake-lex.js';
 
 const turn = (text = 'hello'): BotTurn => ({ conversationId: 'conv-1', text, channelData: { locale: 'en-GB', tier: 'gold' }, history: [] });
@@ -187,4 +189,20 @@ describe('fromLex: edge cases', () => {
   test('ssmlText strips tags and decodes entities', () => {
     expect(ssmlText('<speak>a&lt;b <say-as interpret-as="digits">12</say-as></speak>')).toBe('a<b 12');
   });
+});
+
+test("the hub's bot connectors close the Lex client when the hub stops (its HTTP/2 session ends)", async () => {
+  const connectors = new BotConnectors(pino({ level: 'silent' }));
+  const channel = { id: 'lex-close', bot: { type: 'lex', botId: 'BOT123', botAliasId: 'ALIAS1', localeId: 'en_GB', region: 'eu-west-1', endpoint: lex.endpoint } } as unknown as Channel;
+  const connector = await connectors.for(channel, hubRunBot(channel)!);
+  lex.answer({ json: { messages: [{ contentType: 'PlainText', content: 'Hi' }], sessionState: { intent: { name: 'Greet', state: 'Fulfilled' } } } });
+  await connector.reply({ conversationId: 'c-close', text: 'hello', channelData: {}, history: [] }, never());
+  const before = lex.openSessions();
+  expect(before).toBeGreaterThan(0);
+  await connectors.close();
+  await lex.allSessionsClosed();
+  expect(lex.openSessions()).toBe(0);
+  // A turn after the close makes a new connector.
+  expect(await connectors.for(channel, hubRunBot(channel)!)).not.toBe(connector);
+  await connectors.close();
 });

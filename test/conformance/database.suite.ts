@@ -45,6 +45,8 @@ const TABLES = [
   'activities',
   'agent_states',
   'agent_tasks',
+  'attachment_blobs',
+  'attachments',
   'channel_sessions',
   'channel_types',
   'channels',

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
 import type { ConversationView } from '@conversation-hub/client-sdk/contract';
 import { nextActivity, waitFor } from '../helpers/wait.js';
-import { freshContext, signInDesk, watchErrors } from './browser.js';
+import { readyDeskAgent } from './desk-agent.js';
 import { pagesHub } from './pages-hub.js';
 
 const SCREENSHOT = process.env.SUGGESTIONS_SCREENSHOT ?? '/tmp/desk-suggestions.png';
@@ -18,29 +18,13 @@ const world = pagesHub();
 
 describe('a bot’s suggestions on the desk', () => {
   test('a suggestion shows as a card with its confidence; "Send this" sends it to the customer as the agent', async () => {
-    const id = randomUUID().slice(0, 8);
-    const botId = `bot-${id}`;
-    const listId = `e2e-sg-${id}`;
-    const ch = await world.hub.admin('POST', '/api/channels', { serviceIdentifier: `e2e-sg-${id}`, name: `E2E SG ${id}`, channelType: 'webchat', listId, botId });
-    expect(ch.status).toBe(201);
-
-    const username = `sugg-${Date.now().toString(36)}`;
-    const password = 'Sam the agent has a long password';
-    const made = await world.hub.admin('POST', '/api/users', { username, password, name: 'Sam', role: 'agent', lists: [listId] });
-    expect(made.status).toBe(201);
-    const page = await (await freshContext(world.browser)).newPage();
-    const errors = watchErrors(page);
-    await signInDesk(page, world.hub.url, { username, password, name: 'Sam', role: 'agent' });
-    await page.getByLabel('State').selectOption('ready');
-    await page.getByLabel('Lists (comma-separated)').fill(listId);
-    await page.locator('#presence').getByRole('button', { name: 'Apply' }).click();
-    await page.locator('#presence-status', { hasText: /./ }).waitFor({ timeout: 10_000 });
-    expect(await page.locator('#presence-status').textContent()).toBe('You are ready for conversations.');
+    const botId = `bot-${randomUUID().slice(0, 8)}`;
+    const { page, errors, serviceIdentifier } = await readyDeskAgent(world, 'sg', { botId });
 
     // The bot answers first, then hands over; the agent accepts on the desk.
     const bot = await world.hub.client({ id: botId, role: 'bot', name: 'Helper bot' });
     const invited = waitFor<ConversationView>((fn) => bot.onConversation(fn), () => true, 10_000, 'the bot’s conversation');
-    const customer = await world.hub.customer({ serviceIdentifier: ch.body.serviceIdentifier });
+    const customer = await world.hub.customer({ serviceIdentifier });
     const { id: conversationId } = await invited;
     await customer.send('Where is my order?');
     await bot.call('handoff.request', { conversationId, intent: 'order_status', summary: 'asks where the order is' });

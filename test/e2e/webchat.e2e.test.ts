@@ -102,6 +102,7 @@ describe('browser pages', () => {
     expect(await widget.locator('.hw-system', { hasText: 'Sam joined the chat.' }).count()).toBe(0);
 
     // The supervisor answers (barge-in: the visitor is told who joined first), then types.
+    const visitorRead = new Promise<{ seq: number }>((resolve) => supervisor.on('receipt', (r) => r.participantId === conversation.customerId && resolve(r)));
     const reply = await supervisor.send('Sorry about that, Ada. Let me check your card.', { conversationId });
     await widget.locator('.hw-system', { hasText: 'Sam joined the chat.' }).waitFor();
     const bubble = widget.locator(`.hw-msg.hw-agent[data-seq="${reply.seq}"]`);
@@ -112,6 +113,12 @@ describe('browser pages', () => {
     await widget.locator('.hw-typing', { hasText: 'Sam is typing…' }).waitFor();
     await supervisor.typing(false, conversationId);
     await widget.locator('.hw-typing:empty').waitFor();
+
+    // Receipts (PROTOCOL.md §1.7.4): the widget reads the reply it shows (the supervisor's view has the
+    // horizon), and ticks the visitor's own message ✓✓ when the supervisor reads it.
+    expect(await visitorRead).toMatchObject({ conversationId, seq: reply.seq, status: 'read' });
+    await supervisor.call('read.update', { conversationId, seq: reply.seq });
+    await widget.locator('.hw-msg.hw-own .hw-tick', { hasText: '✓✓' }).waitFor();
 
     expect(await rendered(widget.locator('.hw-msg'))).toEqual(['Hello, my card was declined', 'Sorry about that, Ada. Let me check your card.']);
     expect(await widget.locator('.hw-system', { hasText: 'Sam joined the chat.' }).count()).toBe(1);

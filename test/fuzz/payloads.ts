@@ -104,6 +104,14 @@ export const validPayload: { [C in CallName]: fc.Arbitrary<unknown> } = {
   'supervisor.watch': fc.constant({}),
   'supervisor.unwatch': fc.constant({}),
   'supervisor.agent.state': record({ agentId: idOf('agent'), state: fc.constant('not_ready'), reason: opt(short(100)) }),
+  'read.update': record({ conversationId: opt(idOf('conversation')), seq: fc.oneof(fc.nat(50), fc.maxSafeNat()) }),
+  'conversation.data.set': record({
+    conversationId: idOf('conversation'),
+    key: fc.constantFrom('crm.url', 'summary', 'case_number'),
+    value: fc.oneof(short(200), fc.integer(), fc.boolean(), json, fc.constant(null)),
+  }),
+  'conversation.start': record({ customerId: idOf('customer'), serviceIdentifier: ref('service'), text }),
+  'template.send': record({ conversationId: idOf('conversation'), name: fc.constantFrom('order_update', 'hello_world'), language: fc.constantFrom('en_US', 'de') }),
 };
 
 /** One way to break a payload; `at` picks the path among those the payload has. */

@@ -124,7 +124,7 @@ export interface HarnessOptions {
 /** The engine on memory parts, with in-memory directories: no sockets, no database. */
 export function engineHarness(channels: ChannelInput[] = [{ serviceIdentifier: 'webchat', name: 'Web', channelType: 'webchat' }], opts: HarnessOptions = {}) {
   const trace: Trace[] = [];
-  const byId = new Map<string, Channel>(channels.map((c) => [c.serviceIdentifier, { ...ChannelSchema.parse(c), id: c.serviceIdentifier, identitySecretSet: false }]));
+  const byId = new Map<string, Channel>(channels.map((c) => [c.serviceIdentifier, { ...withoutConnector(ChannelSchema.parse(c)), id: c.serviceIdentifier, identitySecretSet: false }]));
   const customers = new Map<string, Customer>();
   const archived = new Map<string, { activities: Activity[] }>();
   const channelDirectory: ChannelDirectory = { byServiceIdentifier: async (si) => byId.get(si) ?? null };
@@ -173,4 +173,9 @@ export function engineHarness(channels: ChannelInput[] = [{ serviceIdentifier: '
     ...(opts.serviceLevelToday ? { serviceLevelToday: opts.serviceLevelToday } : {}),
   });
   return { hub, trace, store, routing, fanout, scheduler, archived };
+}
+
+function withoutConnector<T extends { connector?: unknown }>(c: T): Omit<T, 'connector'> {
+  const { connector: _connector, ...rest } = c;
+  return rest;
 }

@@ -73,6 +73,8 @@ export function testHubConfig(secrets: { jwtSecret: string; adminKey: string }, 
     HUB_ADMIN_KEY: secrets.adminKey,
     HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-test-')),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // The tests' webchat has no bot unless a test asks: most count what the customer gets.
+    HUB_WEBCHAT_BOT: 'none',
     ...env,
   });
 }

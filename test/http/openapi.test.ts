@@ -41,7 +41,8 @@ function documentedRoutes(doc: { paths?: Record<string, Record<string, unknown>>
   );
 }
 
-const servedByApp = ['GET /healthz', 'GET /readyz', 'GET /metrics'];
+// app.ts's own routes, and the attachment router's (multipart in, bytes out: server/attachments/attachment-docs.ts).
+const servedByApp = ['GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /api/attachments', 'GET /api/attachments/:id'];
 
 type Answer = { content?: Record<string, { schema: unknown }> };
 type Doc = Record<string, unknown> & { paths: Record<string, Record<string, { responses: Record<string, Answer> }>> };

@@ -17,12 +17,12 @@ const LA = `la-${tag}`; // served by the agent
 const LF = `lf-${tag}`; // served by nobody
 const BOT = `bot-${tag}`;
 const APP = `app-${tag}`;
-const CH = { a: `ca-${tag}`, bot: `cb-${tag}`, f: `cf-${tag}`, wa: `wa-${tag}` };
+const CH = { a: `ca-${tag}`, bot: `cb-${tag}`, f: `cf-${tag}`, wa: `wa-${tag}`, out: `co-${tag}` };
 const agentActor: Actor = { id: `agent-${tag}`, role: 'agent', name: 'Ann' };
 let agent: HubClient;
 
 beforeAll(async () => {
-  // Each call's world connects the bot, the app and the connector again: more than the default 20 sockets of one identity.
+  // Each call's world (two tasks for the agent, hence capacity 100) connects the bot, the app and the connector again: more than the default 20 sockets of one identity.
   hub = await startTestHub({ HUB_MAX_SOCKETS_PER_IDENTITY: '200' });
   if ((await hub.admin('GET', '/api/channel-types/whatsapp')).status === 404) await hub.admin('POST', '/api/channel-types', { id: 'whatsapp', name: 'WhatsApp' });
   for (const [si, extra] of [
@@ -30,12 +30,14 @@ beforeAll(async () => {
     [CH.bot, { listId: LA, botId: BOT }],
     [CH.f, { listId: LF }],
     [CH.wa, { channelType: 'whatsapp', listId: LF }],
+    // conversation.start: a connector channel of the agent's list.
+    [CH.out, { channelType: 'whatsapp', listId: LA }],
   ] as const) {
     const res = await hub.admin('POST', '/api/channels', { serviceIdentifier: si, name: si, channelType: 'webchat', ...extra });
     expect(res.status).toBe(201);
   }
   agent = await hub.client(agentActor);
-  await agent.call('agent.state', { state: 'ready', lists: [LA], capacity: 50 });
+  await agent.call('agent.state', { state: 'ready', lists: [LA], capacity: 100 });
 });
 afterAll(() => hub.close());
 
@@ -62,12 +64,15 @@ interface Target {
   listId: string;
   serviceIdentifier: string;
   customerIdentifier: string;
+  /** conversation.start writes through it: the agent's list's (own) or another's. */
+  startService: string;
+  startCustomerId: string;
 }
 
 /** One world per call: the callers' own things, and another customer's that none of them has to do with. */
 async function world() {
   // A supervisor's `supervisor.agent.state` leaves the agent not ready: ready again for each world.
-  await agent.call('agent.state', { state: 'ready', lists: [LA], capacity: 50 });
+  await agent.call('agent.state', { state: 'ready', lists: [LA], capacity: 100 });
   const a = await servedCustomer(true);
   const offeredTask = await servedCustomer(false);
   const supervisor = await hub.client({ id: `sup-${randomUUID().slice(0, 6)}`, role: 'supervisor' });
@@ -82,15 +87,19 @@ async function world() {
   const strangerConversation = await stranger.conversation();
   const phone = `+44${Math.floor(Math.random() * 1e9)}`;
   const connector = await hub.client({ id: `conn-${tag}`, role: 'connector', channels: [CH.wa] });
-  await connector.call('connector.inbound', { serviceIdentifier: CH.wa, customer: { identifier: phone }, message: { text: 'hi', clientMessageId: randomUUID() } });
+  const connectorConversation = await connector.call('connector.inbound', { serviceIdentifier: CH.wa, customer: { identifier: phone }, message: { text: 'hi', clientMessageId: randomUUID() } });
+  const phoneCustomer = await hub.admin('GET', `/api/customers?channelType=whatsapp&identifier=${encodeURIComponent(phone)}`);
   // A supervisor ends the bot's conversation, not the one the agent still has to try ending last.
   const own = (role: TokenRole, call?: CallName): Target => ({
-    conversationId: role === 'bot' || (role === 'supervisor' && call === 'conversation.end') ? botConversation : a.conversationId,
+    // A connector's own conversation has a session of its channel.
+    conversationId: role === 'connector' ? connectorConversation.conversationId : role === 'bot' || (role === 'supervisor' && call === 'conversation.end') ? botConversation : a.conversationId,
     customerId: a.customer.customerId,
     taskId: offeredTask.taskId,
     listId: LA,
     serviceIdentifier: CH.wa,
     customerIdentifier: phone,
+    startService: CH.out,
+    startCustomerId: phoneCustomer.body.id,
   });
   const foreign: Target = {
     conversationId: strangerConversation.id,
@@ -99,6 +108,8 @@ async function world() {
     listId: LF,
     serviceIdentifier: CH.f,
     customerIdentifier: phone,
+    startService: CH.f,
+    startCustomerId: stranger.customerId,
   };
   const clients: Partial<Record<TokenRole, HubClient>> = {
     customer: role_customer(a.customer),
@@ -162,6 +173,14 @@ function payload(call: CallName, t: Target): unknown {
       return {};
     case 'supervisor.agent.state':
       return { agentId: agentActor.id, state: 'not_ready', reason: 'matrix' };
+    case 'conversation.start':
+      return { customerId: t.startCustomerId, serviceIdentifier: t.startService, text: 'hello' };
+    case 'read.update':
+      return { conversationId, seq: 1 };
+    case 'conversation.data.set':
+      return { conversationId, key: 'crm.case', value: 'C-1' };
+    case 'template.send':
+      return { conversationId, name: 'order_update', language: 'en_US' };
   }
 }
 
@@ -169,7 +188,7 @@ function payload(call: CallName, t: Target): unknown {
 function ownRelation(call: CallName, role: TokenRole): Relation {
   if (role === 'customer' || role === 'connector') return 'own';
   if (role === 'agent' && (call === 'task.accept' || call === 'task.reject')) return 'offered';
-  if (role === 'agent' && (call === 'queue.list' || call === 'task.pull')) return 'own';
+  if (role === 'agent' && (call === 'queue.list' || call === 'task.pull' || call === 'conversation.start')) return 'own';
   // The app is in the conversation because its channel names it.
   if (role === 'app' && call === 'conversation.join') return 'channel-app';
   return 'participant';

@@ -101,6 +101,31 @@ describe('the built-in bot', () => {
     expect(task.reason).toBe('handoff');
     expect(conversation.activities.find((a) => a.type === 'handoff')?.payload).toMatchObject({ intent: 'agent', sentiment: expect.any(Number), summary: expect.any(String) });
   });
+
+  test("the agent's first offer and the accepted view hold the bot's whole part (seq range in the handoff), however long", async () => {
+    const ch = await channel({ bot: { type: 'builtin' } });
+    const agent = await readyAgent(hub, ch.listId);
+    const customer = await customerOn(ch.serviceIdentifier);
+    // 30 turns: over 60 activities, more than the 50 a view usually carries.
+    for (let i = 0; i < 30; i++) {
+      const after = customer.seen.at(-1)?.seq ?? 0;
+      const answer = nextActivity(customer, (a) => a.type === 'message' && a.from.role === 'bot' && a.seq > after, 10_000);
+      await customer.send(i % 2 ? 'hello' : 'hi there');
+      await answer;
+    }
+    await customer.send('I want to talk to an agent');
+    const { task, conversation } = await agent.firstOffer;
+    const handoff = conversation.activities.find((a) => a.type === 'handoff');
+    expect(handoff?.payload).toMatchObject({ intent: 'agent', transcriptFromSeq: 1, transcriptSeq: handoff!.seq - 1 });
+    const seqs = conversation.activities.map((a) => a.seq);
+    expect(seqs.slice(0, handoff!.seq)).toEqual(Array.from({ length: handoff!.seq }, (_, i) => i + 1));
+    const said = conversation.activities.flatMap((a) => (a.type === 'message' && a.from.role === 'customer' ? [a.payload.text] : []));
+    expect(said.slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => (i % 2 ? 'hello' : 'hi there')));
+    expect(conversation.channelSessions[0]?.serviceIdentifier).toBe(ch.serviceIdentifier);
+    const accepted = await agent.call('task.accept', { taskId: task.id });
+    expect(accepted.conversation.activities[0]?.seq).toBe(1);
+    expect(accepted.conversation.activities.length).toBeGreaterThan(conversation.activities.length);
+  }, 60_000);
 });
 
 // A socket bot still works as before: the channel names it, the hub runs nothing.

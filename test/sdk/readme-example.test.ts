@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { HubClient } from '@conversation-hub/client-sdk';
+import type { Activity, TaskOffered } from '@conversation-hub/client-sdk/contract';
 import { must, root, run, startHubProcess, type HubProcess } from './processes.js';
 
 const example = join(root, 'client-sdk/examples/chat.ts');
@@ -50,3 +52,33 @@ test('run as the README says, the example chats both ways, closes its clients an
   if (r.code !== 0) throw new Error(`the example exited with ${r.code}:\n${r.stdout}\n${r.stderr}`);
   expect(r.stdout.trim().split('\n').sort()).toEqual(['Ada sees Sam: Let me look into it', 'Sam sees Ada: Hello, my card was declined']);
 }, 40_000);
+
+// Issue 13: the seeded webchat of a fresh `npm start` runs the built-in bot, so a newcomer sees a
+// bot answer first and a handoff to the demo agent on "I want to talk to an agent".
+test('on a fresh `npm start` the webchat bot answers "hello" and hands "I want to talk to an agent" to the ready demo agent', async () => {
+  const url = hub!.url;
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as { demoAgentPassword: string };
+  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'demo-agent', password: secrets.demoAgentPassword }) });
+  expect(login.status).toBe(200);
+  const agent = await new HubClient(url, { token: ((await login.json()) as { accessToken: string }).accessToken }).connect();
+  const session = await fetch(`${url}/api/webchat/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceIdentifier: 'webchat' }) });
+  const customer = await new HubClient(url, { token: ((await session.json()) as { token: string }).token }).connect();
+  try {
+    const offer = new Promise<TaskOffered>((resolve) => agent.on('task.offered', resolve));
+    await agent.call('agent.state', { state: 'ready' });
+    const botSays = (after: number) => new Promise<Activity>((resolve) => customer.onActivity((a) => a.type === 'message' && a.from.role === 'bot' && a.seq > after && resolve(a)));
+    const answer = botSays(0);
+    const hello = await customer.send('hello');
+    expect((await answer).payload).toEqual({ text: expect.any(String) });
+    const handingOver = botSays(hello.seq + 1);
+    await customer.send('I want to talk to an agent');
+    const { task, conversation } = await offer;
+    expect(task.reason).toBe('handoff');
+    const handoff = conversation.activities.find((a) => a.type === 'handoff');
+    expect(handoff?.payload).toMatchObject({ intent: 'agent', sentiment: expect.any(Number), summary: expect.stringContaining('agent') });
+    expect((await handingOver).payload).toMatchObject({ text: expect.any(String) });
+  } finally {
+    agent.close();
+    customer.close();
+  }
+}, 60_000);

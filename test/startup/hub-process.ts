@@ -47,6 +47,7 @@ export function startHubProcess(env: Record<string, string>): HubProcess {
       HUB_REDIS_PREFIX: `test-${randomBytes(5).toString('hex')}`,
       HUB_JWT_SECRET: randomBytes(24).toString('base64url'),
       HUB_ADMIN_KEY: randomBytes(18).toString('base64url'),
+      HUB_WEBCHAT_BOT: 'none',
       LOG_LEVEL: 'info',
       ...env,
     },

@@ -120,10 +120,10 @@ describe('openSession', () => {
     expect(change.result).toEqual({ channelSession: doc.channelSessions[0], conversationCreated: false, sessionCreated: false });
   });
 
-  test('new channel data on the same session is merged, without an activity', () => {
+  test('new channel data on the same session is merged, with an agents-only session.updated naming what changed', () => {
     const doc = started();
     const change = openSession(input({ channelData: { locale: 'de' } }))(doc);
-    expect(change.activities).toEqual([]);
+    expect(change.activities.map((a) => [a.type, a.visibility, a.payload])).toEqual([['session.updated', 'agents', { channelSession: change.doc.channelSessions[0], changed: ['locale'] }]]);
     expect(change.doc.channelSessions).toHaveLength(1);
     expect(change.doc.channelSessions[0]!.channelData).toEqual({ browser: 'firefox', locale: 'de' });
     expect(change.result.sessionCreated).toBe(false);

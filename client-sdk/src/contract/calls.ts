@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Attachment, ChannelData, Visibility } from './objects.js';
 import { QuickReply } from './bots.js';
+import { ConversationDataSet, ConversationStart, ReadUpdate, TemplateSend } from './messaging.js';
 import { RequiredSkills } from './routing.js';
 import { Id, JsonObject, Limits, LongText, safeString, Text } from './strings.js';
 
@@ -63,7 +64,12 @@ export const WrapupSubmit = z.object({
   codes: z.array(safeString({ min: 1, max: 100 })).max(20).optional(),
   note: LongText.optional(),
 });
-export const CustomerHistory = z.object({ customerId: Id, limit: z.number().int().min(1).max(Limits.historyLimitMax).optional() });
+export const CustomerHistory = z.object({
+  customerId: Id,
+  limit: z.number().int().min(1).max(Limits.historyLimitMax).optional(),
+  /** Addition: the archived conversations only, for a desk that has the live one from its push. */
+  closedOnly: z.boolean().optional(),
+});
 export const ConnectorInbound = z.object({
   serviceIdentifier: Id,
   customer: z.object({ identifier: safeString({ min: 1, max: 320 }), name: safeString({ max: 200 }).optional() }),
@@ -105,6 +111,10 @@ export const CallSchemas = {
   'supervisor.watch': SupervisorWatch,
   'supervisor.unwatch': SupervisorWatch,
   'supervisor.agent.state': SupervisorAgentState,
+  'read.update': ReadUpdate,
+  'conversation.data.set': ConversationDataSet,
+  'conversation.start': ConversationStart,
+  'template.send': TemplateSend,
 } as const;
 export type CallName = keyof typeof CallSchemas;
 export type CallPayload<E extends CallName> = z.input<(typeof CallSchemas)[E]>;

@@ -8,6 +8,10 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   TooLarge: 'too_large',
   Internal: 'internal',
+  /** Addition (§1.7): WhatsApp's 24-hour customer-service window is closed: send a template. */
+  WindowClosed: 'window_closed',
+  /** Addition (§1.7): an upload whose content is not an allowed type. */
+  UnsupportedMediaType: 'unsupported_media_type',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -27,4 +31,6 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   rate_limited: 429,
   too_large: 413,
   internal: 500,
+  window_closed: 409,
+  unsupported_media_type: 415,
 };

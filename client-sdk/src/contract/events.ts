@@ -10,6 +10,7 @@ import type {
   ConversationView,
   Dashboard,
   QueuePosition,
+  ReceiptPush,
 } from './schemas.js';
 
 /** The answer to every call: `{ ok: true, ...result }` or `{ ok: false, error }`. */
@@ -42,6 +43,10 @@ export interface CallResults {
   'supervisor.watch': { dashboard: Dashboard };
   'supervisor.unwatch': Record<string, never>;
   'supervisor.agent.state': { state: 'not_ready' };
+  'read.update': { seq: number };
+  'conversation.data.set': { activity: Activity };
+  'conversation.start': { conversation: ConversationView };
+  'template.send': { activity: Activity };
 }
 
 /** Client-to-server events: payload, then the acknowledgement as the last argument. */
@@ -92,6 +97,8 @@ export interface ServerToClientEvents {
   'queue.position': (push: QueuePosition) => void;
   /** Addition: the supervisor dashboard, to sockets that called `supervisor.watch`, at most once a second (PROTOCOL.md §4). */
   dashboard: (dashboard: Dashboard) => void;
+  /** Addition (§1.7): another participant's delivery or read receipt. */
+  receipt: (push: ReceiptPush) => void;
 }
 
 /** The `resync` push carries nothing yet; fields may be added. */

@@ -3,6 +3,7 @@ import { HttpUrl, Id, Limits, LongText, safeRecord, safeString } from './strings
 import { BotConfig, type QuickReply } from './bots.js';
 import { BusinessHours, QueueSettings, RequiredSkills, type TaskReason } from './routing.js';
 import { IdentityMode, IdentitySecret } from './webchat.js';
+import { ConnectorConfig, type ConnectorView, type ReadHorizon, type TemplateRef } from './messaging.js';
 
 // ---- objects (PROTOCOL.md §1) ---------------------------------------------
 export const ParticipantRole = z.enum(['customer', 'agent', 'supervisor', 'bot', 'app', 'controller']);
@@ -28,6 +29,8 @@ export const ChannelData = safeRecord(
 export type ChannelData = z.infer<typeof ChannelData>;
 
 export const Attachment = z.object({
+  /** Addition: the id `POST /api/attachments` answered, for a file the hub stores. */
+  id: Id.optional(),
   url: HttpUrl,
   name: safeString({ min: 1, max: 255 }),
   mimeType: safeString({ min: 1, max: 255 }),
@@ -91,10 +94,12 @@ export const ChannelInput = z.object({
   bot: BotConfig.optional(),
   /** Addition: a hub-run bot's answer is waited for this long, then retried once, then the customer is handed over. */
   botTimeoutSeconds: z.number().positive().max(60).default(5),
+  /** Addition (PROTOCOL.md §1.7): a connector the hub runs (channel type `whatsapp`); its secrets are write-only. `null` removes it. */
+  connector: ConnectorConfig.nullable().optional(),
 });
 export type ChannelInput = z.input<typeof ChannelInput>;
-/** A channel as the hub answers it: never its identity secret, only whether one is set. */
-export type Channel = Omit<z.output<typeof ChannelInput>, 'identitySecret'> & { id: string; identitySecretSet: boolean };
+/** A channel as the hub answers it: never its identity secret or its connector's secrets. */
+export type Channel = Omit<z.output<typeof ChannelInput>, 'identitySecret' | 'connector'> & { id: string; identitySecretSet: boolean; connector?: ConnectorView };
 
 export interface ChannelSession {
   id: string;
@@ -124,6 +129,12 @@ export interface Conversation {
   participants: Participant[];
   lastSeq: number;
   createdAt: string;
+  /** Addition (§1.7): the conversation's data (CRM link, AI summary...): agents, supervisors, bots and apps only. */
+  data?: Record<string, unknown>;
+  /** Addition (§1.7): each participant's read horizon (customers see only their own and the agents' as one). */
+  readHorizons?: ReadHorizon[];
+  /** Addition (§1.7): messages after the receiver's read horizon that others sent. */
+  unread?: number;
 }
 
 export interface ActivityFrom {
@@ -154,15 +165,22 @@ export interface AgentTask {
 /** Payload of each activity type (PROTOCOL.md §1.1). */
 export interface ActivityPayloads {
   /** `quickReplies` (addition): a bot's buttons; a click sends the payload as the customer's message. */
-  message: { text: string; attachments?: Attachment[]; quickReplies?: QuickReply[] };
+  message: { text: string; attachments?: Attachment[]; quickReplies?: QuickReply[]; template?: TemplateRef };
   whisper: { text: string };
   suggestion: { text: string; confidence?: number };
-  /** `reason` (addition): why the hub handed over for a hub-run bot, e.g. `bot_unavailable`. */
-  handoff: { intent?: string; sentiment?: string | number; summary?: string; reason?: string; transcriptSeq: number };
+  /**
+   * Additions: `reason`, why the hub handed over for a hub-run bot (e.g. `bot_unavailable`); `skills`,
+   * those the bot asked for; `transcriptFromSeq`, the first seq of the bot's part (archives from before lack it).
+   */
+  handoff: { intent?: string; sentiment?: string | number; summary?: string; skills?: string[]; reason?: string; transcriptFromSeq?: number; transcriptSeq: number };
   'participant.joined': { participant: Participant; reason?: string };
   'participant.left': { participant: Participant; reason?: string };
   'session.started': { channelSession: ChannelSession; reason?: string };
   'session.closed': { channelSession: ChannelSession; reason?: SessionCloseReason };
+  /** Addition (§1.7, agents only): a session's channel data changed; `channelSession` is the merged one. */
+  'session.updated': { channelSession: ChannelSession; changed: string[] };
+  /** Addition (§1.7, agents only): `conversation.data.set`; `value: null` deleted the key. */
+  'data.changed': { key: string; value: unknown };
   'state.changed': { from: ConversationState; to: ConversationState };
   'task.created': { task: AgentTask };
   'task.assigned': { task: AgentTask };

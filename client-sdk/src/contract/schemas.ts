@@ -5,5 +5,6 @@ export * from './strings.js';
 export * from './objects.js';
 export * from './routing.js';
 export * from './bots.js';
+export * from './messaging.js';
 export * from './calls.js';
 export * from './admin.js';

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { ConnectorInbound } from '@conversation-hub/client-sdk/contract';
+import { ConnectorInbound, Id } from '@conversation-hub/client-sdk/contract';
 import type { Tokens } from '../../auth/tokens.js';
 import type { Hub } from '../../engine/hub.js';
 import { buildRouter, routesFor, type HttpRoute } from './route-table.js';
@@ -14,6 +14,10 @@ export interface ConnectorRouteDeps {
 /** `connector.inbound` over HTTP: the channel comes from the path, the rest is the call's payload. */
 export const ConnectorInboundParams = z.object({ serviceIdentifier: ConnectorInbound.shape.serviceIdentifier });
 export const ConnectorInboundBody = ConnectorInbound.omit({ serviceIdentifier: true });
+/** A session is found by its conversation (the inbound answer and `connector.outbound` name both). */
+export const ConnectorSessionEndParams = ConnectorInboundParams.extend({ id: Id });
+export const ConnectorSessionEndBody = z.object({ conversationId: Id });
+const ConnectorSessionEndAnswer = z.object({ closed: z.boolean() }).meta({ id: 'ConnectorSessionEndAnswer' });
 
 const route = routesFor<ConnectorRouteDeps>();
 
@@ -35,6 +39,23 @@ export const connectorRouteTable: HttpRoute<ConnectorRouteDeps>[] = [
     errors: ['not_found'],
     ok: { status: 200, description: 'Where the message went, and its activity', schema: ConnectorInboundAnswer },
     handler: async ({ deps, actor, params, body }) => deps.hub.connectors.inbound({ actor }, { ...body, serviceIdentifier: params.serviceIdentifier }),
+  }),
+  route({
+    method: 'post',
+    path: '/api/connectors/:serviceIdentifier/sessions/:id/end',
+    operationId: 'connectorSessionEnd',
+    tag: 'connectors',
+    summary: 'A channel connector ends one channel session',
+    description:
+      'Closes the channel session `id` (reason `connector`), as `connector.session.end` does by customer identifier (PROTOCOL.md §3.2). ' +
+      'The token must be a connector’s and list the channel (else `forbidden`); the session must be of that channel, in the conversation ' +
+      'the body names (else `not_found`). Idempotent: a session already closed, or in an archived conversation, answers `closed: false`.',
+    auth: 'connector',
+    params: ConnectorSessionEndParams,
+    body: ConnectorSessionEndBody,
+    errors: ['not_found'],
+    ok: { status: 200, description: 'Whether this call closed it', schema: ConnectorSessionEndAnswer },
+    handler: async ({ deps, actor, params, body }) => deps.hub.connectors.endSession({ actor }, params.serviceIdentifier, body.conversationId, params.id),
   }),
 ];
 

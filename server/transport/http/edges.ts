@@ -40,7 +40,7 @@ type ProxyAddr = ((req: IncomingMessage, trust: (addr: string, hop: number) => b
 const proxyaddr = createRequire(import.meta.url)('proxy-addr') as ProxyAddr;
 
 /** The paths browsers on other origins may call: the webchat session endpoint and `/api/auth/*`. */
-export const BROWSER_PATHS = ['/api/webchat', '/api/auth'];
+export const BROWSER_PATHS = ['/api/webchat', '/api/auth', '/api/attachments'];
 
 const EMBEDDED_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*'];
 

@@ -30,6 +30,7 @@ import { authRouteTable, type AuthRouteDeps } from './auth-routes.js';
 import { usersRouteTable, type UsersRouteDeps } from './users-routes.js';
 import { reportRouteTable, type ReportRouteDeps } from './report-routes.js';
 import { documented, openApiPath, routesFor, type HttpRoute } from './route-table.js';
+import { attachmentRouteDocs } from '../../attachments/attachment-docs.js';
 import { ConnectorOutboundSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, OpenApiAnswer, ReadyAnswer } from './wire-schemas.js';
 
 /*
@@ -111,6 +112,7 @@ const tags = [
   { name: 'conversations', description: 'Admin API (PROTOCOL.md §6.2)' },
   { name: 'reports', description: 'Reports for admins and supervisors (PROTOCOL.md §6.6)' },
   { name: 'operations', description: 'Health, readiness, metrics and this document (PROTOCOL.md §6.1)' },
+  { name: 'attachments', description: 'Files for messages (PROTOCOL.md §1.7.5)' },
 ];
 
 const errorText: Record<ErrorCode, string> = {
@@ -122,6 +124,8 @@ const errorText: Record<ErrorCode, string> = {
   rate_limited: '`rate_limited`: too many requests from this address; slow down',
   too_large: '`too_large`: a field is over its limit (`details.field`), or the body is over 256 kB',
   internal: '`internal`: the hub failed; the error is in its log',
+  window_closed: '`window_closed`: WhatsApp’s 24-hour customer-service window is closed; send a template',
+  unsupported_media_type: '`unsupported_media_type`: the file’s content is not an allowed type',
 };
 
 /** The errors a route can answer: those its table entry implies and those it names. */
@@ -226,7 +230,7 @@ function sdkVersion(): string {
 let cached: ReturnType<typeof buildOpenApiDocument> | undefined;
 /** The hub's document: every served route and those app.ts serves. */
 export function openApiDocument() {
-  return (cached ??= buildOpenApiDocument([...servedRouteTable, ...systemRouteTable]));
+  return (cached ??= buildOpenApiDocument([...servedRouteTable, ...systemRouteTable, ...attachmentRouteDocs]));
 }
 
 /** The document as client-sdk/openapi.json holds it. */

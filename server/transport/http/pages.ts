@@ -148,8 +148,9 @@ function publicScript(res: Response): Response {
 
 function securityHeaders(res: Response): void {
   res.set({
-    // Scripts and styles only from the hub; sockets to the hub ('self' covers ws: and wss: of this origin).
-    'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    // Scripts and styles only from the hub; sockets to the hub ('self' covers ws: and wss: of this origin);
+    // blob: images are attachments the page fetched with its token (PROTOCOL.md §1.7.5).
+    'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'same-origin',
   });

@@ -14,6 +14,7 @@ import {
   RequiredSkills,
   RoutingMode,
   SessionCloseReason,
+  TemplateRef,
   Visibility,
   type Activity as ContractActivity,
   type AgentTask as ContractAgentTask,
@@ -81,6 +82,10 @@ export const ChannelSchema = z
     businessHours: BusinessHours.optional(),
     bot: BotConfig.optional(),
     botTimeoutSeconds: z.number(),
+    connector: z
+      .object({ provider: z.literal('whatsapp-cloud'), phoneNumberId: z.string(), graphBaseUrl: z.string().optional(), apiVersion: z.string().optional(), secretsSet: z.literal(true) })
+      .optional()
+      .meta({ description: 'A connector the hub runs (PROTOCOL.md §1.7); its secrets are write-only.' }),
   })
   .meta({ id: 'Channel' });
 
@@ -139,12 +144,12 @@ const taskPayload = z.object({ task: AgentTaskSchema });
 
 export const ActivitySchema = z
   .discriminatedUnion('type', [
-    activity('message', z.object({ text: z.string(), attachments: z.array(Attachment).optional(), quickReplies: z.array(QuickReply).optional() })),
+    activity('message', z.object({ text: z.string(), attachments: z.array(Attachment).optional(), quickReplies: z.array(QuickReply).optional(), template: TemplateRef.optional() })),
     activity('whisper', z.object({ text: z.string() })),
     activity('suggestion', z.object({ text: z.string(), confidence: z.number().optional() })),
     activity(
       'handoff',
-      z.object({ intent: z.string().optional(), sentiment: z.union([z.string(), z.number()]).optional(), summary: z.string().optional(), reason: z.string().optional(), transcriptSeq: z.number().int() }),
+      z.object({ intent: z.string().optional(), sentiment: z.union([z.string(), z.number()]).optional(), summary: z.string().optional(), skills: z.array(z.string()).optional(), reason: z.string().optional(), transcriptFromSeq: z.number().int().optional(), transcriptSeq: z.number().int() }),
     ),
     activity('participant.joined', participantChange),
     activity('participant.left', participantChange),
@@ -156,6 +161,8 @@ export const ActivitySchema = z
     activity('task.closed', taskPayload),
     activity('wrapup', z.object({ codes: z.array(z.string()), note: z.string().optional() })),
     activity('custom', z.record(z.string(), z.unknown())),
+    activity('session.updated', z.object({ channelSession: ChannelSessionSchema, changed: z.array(z.string()) })),
+    activity('data.changed', z.object({ key: z.string(), value: z.unknown() })),
   ])
   .meta({ id: 'Activity' });
 
@@ -167,6 +174,9 @@ const conversationShape = {
   participants: z.array(ParticipantSchema),
   lastSeq: z.number().int().min(0),
   createdAt: isoDate,
+  data: z.record(z.string(), z.unknown()).optional().meta({ description: 'Addition (PROTOCOL.md §1.7): the conversation data; never to customers.' }),
+  readHorizons: z.array(z.object({ participantId: z.string(), read: z.number().int(), delivered: z.number().int().optional() })).optional(),
+  unread: z.number().int().optional(),
 };
 export const ConversationSchema = z.object(conversationShape).meta({ id: 'Conversation' });
 export const ConversationViewSchema = z
