@@ -15,12 +15,8 @@ export async function initPgliteApart(dir: string): Promise<boolean> {
   if (existsSync(dir) && readdirSync(dir).length > 0) return false;
   const aside = `${dir}.init-${process.pid}`;
   rmSync(aside, { recursive: true, force: true });
-  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const code = `const { PGlite } = require(${JSON.stringify(entry)});
-(async () => { const db = new PGlite(process.argv[1]); await db.query('select 1'); await db.close(); })()
-  .catch((err) => { process.stderr.write(String(err && err.stack || err)); process.exit(1); });`;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', code, aside], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, pgliteInitArgs(aside), { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     child.once('error', reject);
@@ -29,4 +25,13 @@ export async function initPgliteApart(dir: string): Promise<boolean> {
   if (existsSync(dir)) rmdirSync(dir); // empty, checked above
   renameSync(aside, dir);
   return true;
+}
+
+/** Node's arguments for a child that makes a PGlite database in `dir` and exits (0 when made). */
+export function pgliteInitArgs(dir: string): string[] {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const code = `const { PGlite } = require(${JSON.stringify(entry)});
+(async () => { const db = new PGlite(process.argv[1]); await db.query('select 1'); await db.close(); })()
+  .catch((err) => { process.stderr.write(String(err && err.stack || err)); process.exit(1); });`;
+  return ['-e', code, dir];
 }

@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
 import { createDatabase, type HubDatabase } from '../../server/persistence/create-database.js';
 import { migrateToLatest } from '../../server/persistence/migrate.js';
+import { seededPgliteDir } from './pglite-template.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Makes a fresh, empty, isolated database (not migrated). */
 export type DatabaseFactory = () => Promise<HubDatabase>;
 
-/** PGlite in memory: isolated by being its own instance (~3 s to start, so share one per describe). */
-export const pgliteDatabase: DatabaseFactory = () => createDatabase({ kind: 'pglite' });
+/** PGlite on a copy of a made database in a temp folder, removed on close: isolated by being its own instance. */
+export const pgliteDatabase: DatabaseFactory = async () => {
+  const dataDir = seededPgliteDir();
+  const handle = await createDatabase({ kind: 'pglite', dataDir });
+  return { ...handle, close: () => handle.close().finally(() => rmSync(dataDir, { recursive: true, force: true })) };
+};
 
 /**
  * Postgres in a new random schema, dropped on close, so test files and tests run in parallel

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConversationView } from '@conversation-hub/client-sdk/contract';
@@ -8,7 +8,9 @@ import { HubClient, type HubClientOptions } from '@conversation-hub/client-sdk';
 import { startHub, type Parts, type RunningHub } from '../../server/app.js';
 import type { Actor } from '../../server/auth/tokens.js';
 import { loadConfig, type HubConfig } from '../../server/config.js';
+import { pgliteDataDir } from '../../server/persistence/create-database.js';
 import { startClusterHubs } from './cluster-hubs.js';
+import { seedPgliteDir } from './pglite-template.js';
 import { testMode } from './test-mode.js';
 
 export { testMode } from './test-mode.js';
@@ -66,12 +68,15 @@ export interface StartTestHubOptions {
 
 /** A test hub's config: port 0 on loopback, the given secrets, a data folder of its own, quiet logs; `env` last. */
 export function testHubConfig(secrets: { jwtSecret: string; adminKey: string }, env: Record<string, string>): HubConfig {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hub-test-'));
+  // An embedded hub opens a copy of a made database instead of making its own (test/helpers/pglite-template.ts).
+  if (!env.HUB_DATA_DIR && !env.DATABASE_URL) seedPgliteDir(pgliteDataDir(dataDir));
   return loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     HUB_JWT_SECRET: secrets.jwtSecret,
     HUB_ADMIN_KEY: secrets.adminKey,
-    HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-test-')),
+    HUB_DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // The tests' webchat has no bot unless a test asks: most count what the customer gets.
     HUB_WEBCHAT_BOT: 'none',
@@ -100,7 +105,10 @@ export async function startTestHub(env: Record<string, string> = {}, opts: Start
   }
   const config = makeConfig();
   const running = await startHub(config, opts.parts ? { parts: await opts.parts(config, 0) } : {});
-  return testHub([running], adminKey, () => running.close());
+  return testHub([running], adminKey, async () => {
+    await running.close();
+    if (!env.HUB_DATA_DIR) rmSync(config.dataDir, { recursive: true, force: true });
+  });
 }
 
 function testHub(instances: RunningHub[], adminKey: string, closeInstances: () => Promise<void>): TestHub {
