@@ -6,8 +6,8 @@ import { channelApps } from './0004_channel_apps.js';
 import { reporting } from './0005_reporting.js';
 import { channelRouting } from './0006_channel_routing.js';
 import { channelBot } from './0007_channel_bot.js';
-import { conversationData } from './0010_conversation_data.js';
-import { attachments } from './0011_attachments.js';
+import { conversationData } from './0008_conversation_data.js';
+import { attachments } from './0009_attachments.js';
 
 /**
  * Every migration, by name, in order. A static record rather than FileMigrationProvider because
@@ -21,6 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0005_reporting': reporting,
   '0006_channel_routing': channelRouting,
   '0007_channel_bot': channelBot,
-  '0010_conversation_data': conversationData,
-  '0011_attachments': attachments,
+  '0008_conversation_data': conversationData,
+  '0009_attachments': attachments,
 };

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-/** One uploaded file's record (migrations/0011_attachments.ts): enough to authorize its download. */
+/** One uploaded file's record (migrations/0009_attachments.ts): enough to authorize its download. */
 export interface AttachmentRecord {
   id: string;
   conversationId: string;

@@ -6,7 +6,7 @@ interface BlobTables {
   attachment_blobs: { id: string; mime_type: string; bytes: Uint8Array };
 }
 
-/** Cluster mode's blobs without S3: a bytea row each (migrations/0011_attachments.ts); PGlite works too. */
+/** Cluster mode's blobs without S3: a bytea row each (migrations/0009_attachments.ts); PGlite works too. */
 export class PostgresBlobStore implements BlobStore {
   private readonly db: Kysely<BlobTables>;
   constructor(db: Kysely<any>) {

@@ -68,7 +68,7 @@ export interface ConversationsTable {
   last_seq: number;
   created_at: Timestamp;
   closed_at: NullableTimestamp;
-  /** migrations/0010_conversation_data.ts */
+  /** migrations/0008_conversation_data.ts */
   data: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
