@@ -8,6 +8,7 @@ import { channelRouting } from './0006_channel_routing.js';
 import { channelBot } from './0007_channel_bot.js';
 import { conversationData } from './0008_conversation_data.js';
 import { attachments } from './0009_attachments.js';
+import { webhooks } from './0010_webhooks.js';
 
 /**
  * Every migration, by name, in order. A static record rather than FileMigrationProvider because
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_channel_bot': channelBot,
   '0008_conversation_data': conversationData,
   '0009_attachments': attachments,
+  '0010_webhooks': webhooks,
 };

@@ -11,7 +11,6 @@ import { createLogger, type Logger } from './log.js';
 import type { Parts } from './ports.js';
 import { checksOf } from './readiness.js';
 import { errorHandler, noSuchRoute } from './transport/http/errors.js';
-import { OutboundWebhooks } from './transport/http/outbound-webhooks.js';
 import { pageRoutes } from './transport/http/pages.js';
 import { httpRoutes } from './transport/http/routes.js';
 import { createMetrics, type Metrics } from './transport/metrics.js';
@@ -26,6 +25,7 @@ import { serviceLevelToday } from './reporting/queries.js';
 import { attachmentRoutes } from './attachments/routes.js';
 import { AttachmentRecords } from './attachments/metadata.js';
 import { blobStoreFor } from './parts/blobs.js';
+import { createWebhooks } from './webhooks/wiring.js';
 
 export type { Parts } from './ports.js';
 
@@ -81,8 +81,9 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   const io = createSocketServer(http, { tokens, limits, edges, authenticate: auth.authenticate, draining: () => draining });
   auth.useSessions(socketSessions(io));
   if (parts.adapter) io.adapter(parts.adapter as never);
-  const webhooks = new OutboundWebhooks(parts.channels, log, metrics.webhook);
-  const fanout = new SocketFanout(io, (o) => webhooks.deliver(o));
+  // Before the scheduler starts: the `webhook` timer's handler is registered here.
+  const webhooks = createWebhooks(config, parts, log, metrics.webhook);
+  const fanout = new SocketFanout(io, { activities: (list) => webhooks.dispatch.activities(list), connectorOutbound: (o) => webhooks.dispatch.connectorOutbound(o) });
   // Report rows go through a durable outbox, drained into Postgres by the `reports` timer (server/reporting/).
   const reporting = parts.reportOutbox ? createReporting({ outbox: parts.reportOutbox, db: parts.admin.db, scheduler: parts.scheduler, log }) : undefined;
   reporting?.register();
@@ -124,7 +125,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.get('/metrics', edges.metricsGuard, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const httpDeps = { hub, tokens, store: parts.store, admin: parts.admin, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey, limits, accounts: auth.accounts, isUserAdmin: auth.isUserAdmin, visitorTokens: new VisitorTokens(config.jwtSecret, config.visitorTokenTtlSeconds) };
+  const httpDeps = { webhooks, hub, tokens, store: parts.store, admin: parts.admin, channels: parts.channels, customers: parts.customers, adminKey: config.adminKey, limits, accounts: auth.accounts, isUserAdmin: auth.isUserAdmin, visitorTokens: new VisitorTokens(config.jwtSecret, config.visitorTokenTtlSeconds) };
   app.use(httpRoutes(httpDeps));
   // Attachments (PROTOCOL.md §1.7.5): multipart in, bytes out, so a router of their own.
   const blobs = await blobStoreFor(config, parts.admin.db);

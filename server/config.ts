@@ -56,6 +56,10 @@ const Env = z
     HUB_ARCHIVE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
     /** First backoff between archive attempts, ms; it doubles up to 30 s. */
     HUB_ARCHIVE_BACKOFF_MS: z.coerce.number().int().min(1).max(30_000).default(500),
+    /** Signed webhooks (server/webhooks/): attempts per delivery, first backoff (doubling) and its ceiling, ms. */
+    HUB_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
+    HUB_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(2_000),
+    HUB_WEBHOOK_MAX_BACKOFF_MS: z.coerce.number().int().min(1).max(24 * 3600_000).default(3600_000),
     /** Overrides every channel's customer inactivity timeout (tests, demos). */
     HUB_INACTIVITY_OVERRIDE_SECONDS: z.coerce.number().positive().optional(),
     /** Period of the housekeeping sweep that restores follow-ups a dead node left undone (server/engine/housekeeping.ts). */
@@ -105,6 +109,8 @@ export type HubConfig = {
   archiveRetry: { maxAttempts: number; backoffMs: number; maxBackoffMs: number };
   /** How long start-up waits for Postgres and Redis (server/startup.ts). */
   startupTimeoutSeconds: number;
+  /** Signed webhook deliveries' retries (server/webhooks/deliveries.ts). */
+  webhookRetry: { attempts: number; backoffMs: number; maxBackoffMs: number };
   /** The seeded `webchat` channel's bot, set only when the seed makes the channel (an admin's changes stay). */
   webchatBot: 'builtin' | 'none';
   /** Lifetime of a webchat visitor token (server/auth/visitor-tokens.ts). */
@@ -176,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     housekeepingSeconds: e.HUB_HOUSEKEEPING_SECONDS,
     archiveRetry: { maxAttempts: e.HUB_ARCHIVE_MAX_ATTEMPTS, backoffMs: e.HUB_ARCHIVE_BACKOFF_MS, maxBackoffMs: 30_000 },
     startupTimeoutSeconds: e.HUB_STARTUP_TIMEOUT_SECONDS,
+    webhookRetry: { attempts: e.HUB_WEBHOOK_MAX_ATTEMPTS, backoffMs: e.HUB_WEBHOOK_BACKOFF_MS, maxBackoffMs: Math.max(e.HUB_WEBHOOK_BACKOFF_MS, e.HUB_WEBHOOK_MAX_BACKOFF_MS) },
     // A newcomer's `npm start` shows a bot first; a cluster is set up by an admin.
     webchatBot: e.HUB_WEBCHAT_BOT ?? (mode === 'embedded' ? 'builtin' : 'none'),
     visitorTokenTtlSeconds: Math.round(e.HUB_VISITOR_TOKEN_TTL_DAYS * 24 * 3600),

@@ -5,6 +5,7 @@ import { badField, badRequest, conflict, notFound } from '../domain/errors.js';
 import type { ChannelRow, Database } from './database.js';
 import { isForeignKeyViolation, isUniqueViolation, json, opt } from './sql-util.js';
 import { parseInput } from './validate.js';
+import { rotate, type SigningSecrets } from '../webhooks/secrets.js';
 
 export function toChannel(r: ChannelRow): Channel {
   return {
@@ -20,6 +21,7 @@ export function toChannel(r: ChannelRow): Channel {
     wrapUp: r.wrap_up,
     controller: r.controller,
     ...opt('outboundWebhookUrl', r.outbound_webhook_url),
+    ...(r.outbound_webhook_secrets ? { outboundWebhookSecretSet: true as const } : {}),
     identity: r.identity,
     // Write-only: the secret never leaves the repository in a Channel (admin answers, the channel cache).
     identitySecretSet: r.identity_secret !== null,
@@ -33,15 +35,24 @@ export function toChannel(r: ChannelRow): Channel {
   };
 }
 
-/** A parsed ChannelInput as the stored channel: its identity secret apart, since a Channel never carries it. */
+/** A parsed ChannelInput as the stored channel: its secrets apart, since a Channel never carries them. */
 function split(parsed: ParsedChannel & { id: string }, storedSecret: string | null, patch?: object): { channel: Channel; secret: string | null } {
-  const { identitySecret, connector, ...rest } = parsed;
+  const { identitySecret, connector, outboundWebhookSecret: _webhookSecret, ...rest } = parsed;
   // The built-in WhatsApp connector is not in this hub yet: refused, never accepted and dropped.
   if (connector) throw badField('connector', 'the built-in WhatsApp connector is not available in this version; use a socket or HTTP connector');
   // A patch without `identitySecret` keeps the stored one; `null` removes it.
   const secret = patch && !('identitySecret' in patch) ? storedSecret : (identitySecret ?? null);
   if (rest.identity === 'required' && secret === null) throw badField('identitySecret', "required when identity is 'required'");
   return { channel: { ...rest, identitySecretSet: secret !== null }, secret };
+}
+
+/**
+ * The webhook secrets a write leaves: a new `outboundWebhookSecret` rotates (the old one signs for
+ * 24 hours more), `null` removes them, absent keeps them. Rotation lives in server/webhooks/secrets.ts.
+ */
+function webhookSecrets(stored: SigningSecrets | null, given: string | null | undefined, now: number): SigningSecrets | null {
+  if (given === undefined) return stored;
+  return given === null ? null : rotate(stored, given, now);
 }
 type ParsedChannel = ReturnType<typeof ChannelInput.parse>;
 
@@ -83,8 +94,9 @@ function mapWriteError(err: unknown, c: Channel): unknown {
 export async function createChannel(db: Kysely<Database>, input: unknown): Promise<Channel> {
   const parsed = parseInput(ChannelInput, input);
   const { channel, secret } = split({ ...parsed, id: parsed.id ?? randomUUID() }, null);
+  const webhook = webhookSecrets(null, parsed.outboundWebhookSecret, Date.now());
   try {
-    const row = await db.insertInto('channels').values(toRow(channel, secret)).returningAll().executeTakeFirstOrThrow();
+    const row = await db.insertInto('channels').values({ ...toRow(channel, secret), outbound_webhook_secrets: webhook ? json(webhook) : null }).returningAll().executeTakeFirstOrThrow();
     return toChannel(row);
   } catch (err) {
     throw mapWriteError(err, channel);
@@ -118,11 +130,12 @@ export async function updateChannel(db: Kysely<Database>, id: string, patch: unk
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('channels').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!row) throw notFound('channel');
-    const { identitySecretSet: _set, ...stored } = toChannel(row);
+    const { identitySecretSet: _set, outboundWebhookSecretSet: _webhookSet, ...stored } = toChannel(row);
     const parsed = parseInput(ChannelInput, { ...stored, ...patch });
     const { channel, secret } = split({ ...parsed, id }, row.identity_secret, patch);
+    const webhook = webhookSecrets(row.outbound_webhook_secrets, (patch as { outboundWebhookSecret?: string | null }).outboundWebhookSecret === undefined ? undefined : parsed.outboundWebhookSecret ?? null, Date.now());
     try {
-      const { id: _id, ...values } = toRow(channel, secret);
+      const { id: _id, ...values } = { ...toRow(channel, secret), outbound_webhook_secrets: webhook ? json(webhook) : null };
       const updated = await trx.updateTable('channels').set(values).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       return toChannel(updated);
     } catch (err) {

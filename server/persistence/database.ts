@@ -42,6 +42,8 @@ export interface ChannelsTable {
   /** migrations/0007_channel_bot.ts */
   bot: ColumnType<BotConfig | null, string | null | undefined, string | null>;
   bot_timeout_seconds: ColumnType<number, number | undefined, number>;
+  /** migrations/0010_webhooks.ts: server/webhooks/secrets.ts's SigningSecrets */
+  outbound_webhook_secrets: ColumnType<{ current: string; previous?: string; previousUntil?: string } | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 

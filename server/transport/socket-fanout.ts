@@ -7,7 +7,8 @@ import type { HubServer } from './socket-types.js';
 export class SocketFanout implements Fanout {
   constructor(
     private readonly io: HubServer,
-    private readonly onOutbound?: (o: ConnectorOutbound) => void,
+    /** The publish step's webhooks (server/webhooks/dispatch.ts): told of every activity and every connector.outbound. */
+    private readonly hooks: { activities?(list: readonly Activity[]): void; connectorOutbound?(o: ConnectorOutbound): void } = {},
   ) {}
 
   activities(list: readonly Activity[], skipSocket?: string): void {
@@ -17,6 +18,7 @@ export class SocketFanout implements Fanout {
       // A socket id is also a room: the caller's other tabs still get it.
       (skipSocket ? this.io.to(room).except(skipSocket) : this.io.to(room)).emit('activity', a);
     }
+    this.hooks.activities?.(list);
   }
 
   async join(participantId: string, conversationId: string, seesAgents: boolean): Promise<void> {
@@ -67,6 +69,6 @@ export class SocketFanout implements Fanout {
 
   connectorOutbound(outbound: ConnectorOutbound): void {
     this.io.to(rooms.connector(outbound.serviceIdentifier)).emit('connector.outbound', outbound);
-    this.onOutbound?.(outbound);
+    this.hooks.connectorOutbound?.(outbound);
   }
 }

@@ -93,6 +93,25 @@ export const SubscriptionInput = z.object({
   events: z.array(SubscriptionEvent).min(1).max(SubscriptionEvent.options.length),
   description: safeString({ max: 200 }).optional(),
 });
+/** A partial update; `disabled: false` enables an endpoint the hub disabled (it answered 410). */
+export const SubscriptionPatch = SubscriptionInput.partial().extend({ disabled: z.boolean().optional() });
+/**
+ * A Standard Webhooks signing secret: `whsec_` and the base64 of 24 to 64 random bytes. Channels take
+ * one write-only (`outboundWebhookSecret`); setting a new one keeps the old one signing for 24 hours.
+ */
+export const WebhookSecret = safeString({ min: 38, max: 100 }).regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'whsec_ and the base64 of 24 to 64 random bytes');
+/** One delivery of a signed webhook as the admin API shows it (`GET /api/subscriptions/:id/deliveries`). */
+export interface WebhookDelivery {
+  /** The `webhook-id` header: the same on every attempt. */
+  id: string;
+  type: string;
+  status: 'pending' | 'delivered' | 'failed' | 'gone';
+  attempts: number;
+  lastStatusCode?: number;
+  lastError?: string;
+  createdAt: string;
+  updatedAt: string;
+}
 /** A subscription as reads show it; `secret` (`whsec_…`) only in the answer that made or rotated it. */
 export interface Subscription {
   id: string;

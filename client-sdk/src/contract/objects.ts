@@ -3,7 +3,7 @@ import { HttpUrl, Id, Limits, LongText, safeRecord, safeString } from './strings
 import { BotConfig, type QuickReply } from './bots.js';
 import { BusinessHours, QueueSettings, RequiredSkills, type TaskReason } from './routing.js';
 import { IdentityMode, IdentitySecret } from './webchat.js';
-import { ConnectorConfig, type ConnectorView, type ReadHorizon, type TemplateRef } from './messaging.js';
+import { ConnectorConfig, WebhookSecret, type ConnectorView, type ReadHorizon, type TemplateRef } from './messaging.js';
 
 // ---- objects (PROTOCOL.md §1) ---------------------------------------------
 export const ParticipantRole = z.enum(['customer', 'agent', 'supervisor', 'bot', 'app', 'controller']);
@@ -76,6 +76,8 @@ export const ChannelInput = z.object({
     })
     .default({ closeOnAgentLeave: false }),
   outboundWebhookUrl: HttpUrl.optional(),
+  /** Addition (§1.7.6): write-only Standard Webhooks secret of `outboundWebhookUrl`'s deliveries; `null` removes it. Reads show `outboundWebhookSecretSet`. */
+  outboundWebhookSecret: WebhookSecret.nullable().optional(),
   /** Webchat identity (PROTOCOL.md §2.2): `required` refuses anonymous visitors. */
   identity: IdentityMode.default('optional'),
   /** Write-only: the HS256 secret identity tokens are signed with (32–512 characters); `null` removes it. Reads show `identitySecretSet`. */
@@ -99,7 +101,12 @@ export const ChannelInput = z.object({
 });
 export type ChannelInput = z.input<typeof ChannelInput>;
 /** A channel as the hub answers it: never its identity secret or its connector's secrets. */
-export type Channel = Omit<z.output<typeof ChannelInput>, 'identitySecret' | 'connector'> & { id: string; identitySecretSet: boolean; connector?: ConnectorView };
+export type Channel = Omit<z.output<typeof ChannelInput>, 'identitySecret' | 'connector' | 'outboundWebhookSecret'> & {
+  id: string;
+  identitySecretSet: boolean;
+  connector?: ConnectorView;
+  outboundWebhookSecretSet?: true;
+};
 
 export interface ChannelSession {
   id: string;

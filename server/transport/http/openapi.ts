@@ -29,9 +29,10 @@ import { tokenRouteTable, type TokenRouteDeps } from './public-routes.js';
 import { authRouteTable, type AuthRouteDeps } from './auth-routes.js';
 import { usersRouteTable, type UsersRouteDeps } from './users-routes.js';
 import { reportRouteTable, type ReportRouteDeps } from './report-routes.js';
+import { subscriptionRouteTable, type SubscriptionRouteDeps } from './subscription-routes.js';
 import { documented, openApiPath, routesFor, type HttpRoute } from './route-table.js';
 import { attachmentRouteDocs } from '../../attachments/attachment-docs.js';
-import { ConnectorOutboundSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, OpenApiAnswer, ReadyAnswer } from './wire-schemas.js';
+import { ConnectorOutboundSchema, WebhookEventSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, OpenApiAnswer, ReadyAnswer } from './wire-schemas.js';
 
 /*
  * The OpenAPI 3.1 document of every HTTP route, built from the route tables the routers are built
@@ -40,7 +41,7 @@ import { ConnectorOutboundSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, O
  */
 
 /** What `httpRoutes` (routes.ts) needs: the deps of every table. */
-export type HttpDeps = AdminRouteDeps & ArchiveFailureRouteDeps & TokenRouteDeps & ConnectorRouteDeps & AuthRouteDeps & UsersRouteDeps & ReportRouteDeps;
+export type HttpDeps = AdminRouteDeps & ArchiveFailureRouteDeps & TokenRouteDeps & ConnectorRouteDeps & AuthRouteDeps & UsersRouteDeps & ReportRouteDeps & SubscriptionRouteDeps;
 
 /** Served by app.ts, documented here. */
 export const systemRouteTable: HttpRoute<never>[] = [
@@ -73,7 +74,7 @@ export const openApiRouteTable: HttpRoute<unknown>[] = [
 ];
 
 /** Every route the router of `httpRoutes` serves, in the order it matches them. */
-export const servedRouteTable: HttpRoute<HttpDeps>[] = [...tokenRouteTable, ...authRouteTable, ...connectorRouteTable, ...adminRouteTable, ...archiveFailureRouteTable, ...usersRouteTable, ...reportRouteTable, ...openApiRouteTable];
+export const servedRouteTable: HttpRoute<HttpDeps>[] = [...tokenRouteTable, ...authRouteTable, ...connectorRouteTable, ...adminRouteTable, ...archiveFailureRouteTable, ...usersRouteTable, ...reportRouteTable, ...subscriptionRouteTable, ...openApiRouteTable];
 
 /*
  * Component names for the contract's request schemas, kept in zod-to-openapi's own registry so the
@@ -113,6 +114,7 @@ const tags = [
   { name: 'reports', description: 'Reports for admins and supervisors (PROTOCOL.md §6.6)' },
   { name: 'operations', description: 'Health, readiness, metrics and this document (PROTOCOL.md §6.1)' },
   { name: 'attachments', description: 'Files for messages (PROTOCOL.md §1.7.5)' },
+  { name: 'webhooks', description: 'App subscriptions and signed webhook deliveries (PROTOCOL.md §1.7.6)' },
 ];
 
 const errorText: Record<ErrorCode, string> = {
@@ -205,9 +207,22 @@ export function buildOpenApiDocument(routes: readonly HttpRoute<never>[]) {
     summary: 'The hub POSTs `connector.outbound` to a channel’s `outboundWebhookUrl`',
     description:
       'Every activity a customer may see that the customer did not send, for each open channel session of that channel (PROTOCOL.md §4). ' +
-      'Sent from the node that wrote the activity; 5 s timeout; 3 attempts with backoff on a network error, a 5xx or a 429, then dropped and logged.',
+      'A durable Scheduler job queued by the node that wrote the activity, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, ' +
+      '`webhook-signature`) with the channel’s `outboundWebhookSecret` when it has one; retried with backoff (HUB_WEBHOOK_*) on a network error, ' +
+      'a timeout, a 5xx, a 408 or a 429; `GET /api/channels/{id}/webhook-deliveries` shows its state.',
     request: { body: { required: true, content: json(ConnectorOutboundSchema) } },
-    responses: { 200: { description: 'Any 2xx: delivered. A 4xx other than 429: not retried.' } },
+    responses: { 200: { description: 'Any 2xx: delivered. 410: the channel’s URL is removed. Another 4xx: not retried.' } },
+  });
+  registry.registerWebhook({
+    method: 'post',
+    path: 'subscriptionEvent',
+    operationId: 'subscriptionEvent',
+    summary: 'The hub POSTs each event an app subscribed to (`POST /api/subscriptions`)',
+    description:
+      'Body `{ type, timestamp, data: { conversationId, activity } }`, signed per Standard Webhooks with the subscription’s secret (two signatures ' +
+      'for 24 hours after a rotation). Durable and retried as `connectorOutbound`; `GET /api/subscriptions/{id}/deliveries` shows the state.',
+    request: { body: { required: true, content: json(WebhookEventSchema) } },
+    responses: { 200: { description: 'Any 2xx: delivered. 410: the subscription is disabled. Another 4xx: not retried.' } },
   });
   return new OpenApiGeneratorV31(registry.definitions, { sortComponents: 'alphabetically' }).generateDocument({
     openapi: '3.1.0',

@@ -14,6 +14,7 @@ import {
   RequiredSkills,
   RoutingMode,
   SessionCloseReason,
+  SubscriptionEvent,
   TemplateRef,
   Visibility,
   type Activity as ContractActivity,
@@ -73,6 +74,7 @@ export const ChannelSchema = z
     wrapUp: z.object({ enabled: z.boolean(), timeoutSeconds: z.number() }),
     controller: z.object({ greeting: z.string().optional(), survey: z.string().optional(), closeOnAgentLeave: z.boolean() }),
     outboundWebhookUrl: z.string().optional(),
+    outboundWebhookSecretSet: z.literal(true).optional().meta({ description: 'Present when the webhook secret is set; the secret itself is write-only.' }),
     identity: IdentityMode,
     identitySecretSet: z.boolean().meta({ description: 'Whether an identity secret is set; the secret itself is write-only.' }),
     apps: z.array(z.string()).meta({ description: 'Apps that may join this channel’s conversations.' }),
@@ -201,6 +203,9 @@ export const ConnectorInboundAnswer = z
 export const ConnectorOutboundSchema = z
   .object({ serviceIdentifier: z.string(), channelSessionId: z.string(), customerIdentifier: z.string(), activity: ActivitySchema })
   .meta({ id: 'ConnectorOutbound' });
+export const WebhookEventSchema = z
+  .object({ type: SubscriptionEvent, timestamp: z.string(), data: z.object({ conversationId: z.string(), activity: ActivitySchema }) })
+  .meta({ id: 'WebhookEvent' });
 export const HealthAnswer = z.object({ ok: z.literal(true) }).meta({ id: 'Health' });
 /** `/readyz`'s checks: each backing service by name (`redis`, `postgres`), `'ok'` or why not. */
 const ReadyChecks = z.record(z.string(), z.string()).meta({ description: "Each backing service by name (`redis`, `postgres`): `'ok'`, or why not." });
