@@ -57,6 +57,8 @@ const TABLES = [
   'refresh_tokens',
   'task_offers',
   'users',
+  'webhook_deliveries',
+  'webhook_subscriptions',
   'wrap_ups',
 ];
 

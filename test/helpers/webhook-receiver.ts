@@ -19,12 +19,13 @@ export async function startReceiver() {
   const got: Received[] = [];
   const listeners = new Set<(r: Received) => void>();
   const scripts = new Map<string, number[]>();
+  const held = new Map<string, number>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const status = scripts.get(req.url ?? '')?.shift() ?? 204;
+      const status = scripts.get(req.url ?? '')?.shift() ?? held.get(req.url ?? '') ?? 204;
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
       const r: Received = { path: req.url ?? '', headers, raw, json: raw ? JSON.parse(raw) : undefined, status };
       got.push(r);
@@ -40,6 +41,13 @@ export async function startReceiver() {
     /** The next statuses of requests to `path`, in order; then 204 again. */
     answer(path: string, ...statuses: number[]) {
       scripts.set(path, [...(scripts.get(path) ?? []), ...statuses]);
+    },
+    /** Every request to `path` gets `status` until `release(path)`. */
+    hold(path: string, status: number) {
+      held.set(path, status);
+    },
+    release(path: string) {
+      held.delete(path);
     },
     /** The first request (past or future) that `match` accepts. */
     next(match: (r: Received) => boolean, ms = 10_000): Promise<Received> {

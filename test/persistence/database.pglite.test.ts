@@ -9,7 +9,7 @@ import { migrations } from '../../migrations/index.js';
 import { databaseSuite } from '../conformance/database.suite.js';
 import { pgliteDatabase } from '../helpers/database.js';
 
-// Embedded mode: an in-memory PGlite per factory call.
+// Embedded mode: a PGlite per factory call (on a copy of a made folder, test/helpers/pglite-template.ts).
 databaseSuite('pglite', pgliteDatabase);
 
 describe('pglite on disk (HUB_DATA_DIR)', () => {
@@ -31,5 +31,6 @@ describe('pglite on disk (HUB_DATA_DIR)', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+    // A real first start (initdb, ~5 s of CPU alone): a loaded CI machine took over 30 s.
+  }, 120_000);
 });
