@@ -9,6 +9,7 @@ import { channelBot } from './0007_channel_bot.js';
 import { conversationData } from './0008_conversation_data.js';
 import { attachments } from './0009_attachments.js';
 import { webhooks } from './0010_webhooks.js';
+import { whatsapp } from './0011_whatsapp.js';
 
 /**
  * Every migration, by name, in order. A static record rather than FileMigrationProvider because
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_conversation_data': conversationData,
   '0009_attachments': attachments,
   '0010_webhooks': webhooks,
+  '0011_whatsapp': whatsapp,
 };

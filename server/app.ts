@@ -24,8 +24,12 @@ import { createReporting } from './reporting/flush.js';
 import { serviceLevelToday } from './reporting/queries.js';
 import { attachmentRoutes } from './attachments/routes.js';
 import { AttachmentRecords } from './attachments/metadata.js';
+import { attachmentLinks } from './attachments/signed-links.js';
 import { blobStoreFor } from './parts/blobs.js';
 import { createWebhooks } from './webhooks/wiring.js';
+import { createWhatsApp } from './whatsapp/wiring.js';
+import { connectorOutboundSink } from './transport/connector-outbound.js';
+import { keepRawBody } from './transport/http/raw-body.js';
 
 export type { Parts } from './ports.js';
 
@@ -76,14 +80,17 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   app.set('trust proxy', edges.trust);
   app.use(edges.headers);
   app.use(BROWSER_PATHS, edges.browserRoutes);
-  app.use(express.json({ limit: '256kb' }));
+  app.use(express.json({ limit: '256kb', verify: keepRawBody }));
   const http = createServer(app);
   const io = createSocketServer(http, { tokens, limits, edges, authenticate: auth.authenticate, draining: () => draining });
   auth.useSessions(socketSessions(io));
   if (parts.adapter) io.adapter(parts.adapter as never);
   // Before the scheduler starts: the `webhook` timer's handler is registered here.
   const webhooks = createWebhooks(config, parts, log, metrics.webhook);
-  const fanout = new SocketFanout(io, { activities: (list) => webhooks.dispatch.activities(list), connectorOutbound: (o) => webhooks.dispatch.connectorOutbound(o) });
+  const links = attachmentLinks(config.jwtSecret); // signed download links, for Meta to fetch the files agents send
+  const whatsapp = createWhatsApp(parts, log, links);
+  const outbound = connectorOutboundSink(parts.channels, { webhooks: webhooks.dispatch, whatsapp: whatsapp.sender }, log);
+  const fanout = new SocketFanout(io, { activities: (list) => webhooks.dispatch.activities(list), connectorOutbound: outbound });
   // Report rows go through a durable outbox, drained into Postgres by the `reports` timer (server/reporting/).
   const reporting = parts.reportOutbox ? createReporting({ outbox: parts.reportOutbox, db: parts.admin.db, scheduler: parts.scheduler, log }) : undefined;
   reporting?.register();
@@ -107,6 +114,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
     dashboard: dashboardMarks(parts.scheduler, log),
     ...(reporting ? { reports: reporting.sink } : {}),
     serviceLevelToday: (thresholdSeconds) => serviceLevelToday(parts.admin.db, thresholdSeconds),
+    serviceWindows: whatsapp.windows,
   });
   // The hub-wide gauges, read from the stores at each scrape.
   metrics.sources.deadLetters = async () => (await hub.archiveFailures.store.list()).length;
@@ -130,7 +138,9 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   // Attachments (PROTOCOL.md §1.7.5): multipart in, bytes out, so a router of their own.
   const blobs = await blobStoreFor(config, parts.admin.db);
   const attachments = { maxBytes: config.attachments?.maxBytes ?? 10 * 1024 * 1024, ...(config.edges.publicUrl ? { publicUrl: config.edges.publicUrl } : {}) };
-  app.use(attachmentRoutes({ hub, tokens, store: parts.store, blobs, records: new AttachmentRecords(parts.admin.db), ...attachments }));
+  const records = new AttachmentRecords(parts.admin.db);
+  app.use(attachmentRoutes({ hub, tokens, store: parts.store, blobs, records, links, ...attachments }));
+  app.use(whatsapp.routes({ hub, blobs, records, ...attachments })); // Meta's webhook (PROTOCOL.md §1.7.1)
   app.use(await pageRoutes(log)); // GET /, /agent, /webchat.js and their assets, built by `npm run build`
   app.use(noSuchRoute);
   app.use(errorHandler(log, metrics.httpErrors));

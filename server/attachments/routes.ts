@@ -12,6 +12,7 @@ import { bearer } from '../transport/http/auth.js';
 import { BLOB_ID, type BlobStore } from './blob-store.js';
 import type { AttachmentRecords } from './metadata.js';
 import { safeFileName } from './names.js';
+import type { AttachmentLinks } from './signed-links.js';
 import { isImage, sniff } from './sniff.js';
 import { parseUpload } from './upload.js';
 
@@ -30,6 +31,8 @@ export interface AttachmentDeps {
   maxBytes: number;
   /** HUB_PUBLIC_URL: the origin of download URLs; unset: the request's own. */
   publicUrl?: string;
+  /** Signed download links (for providers such as Meta); absent, every download needs a token. */
+  links?: AttachmentLinks;
 }
 
 const UploadTarget = z.object({ conversationId: Id.optional() });
@@ -55,14 +58,18 @@ export function attachmentRoutes(d: AttachmentDeps): Router {
   });
 
   router.get(['/api/attachments/:id', '/api/attachments/:id/:name'], async (req, res) => {
-    const actor = await caller(d, req);
     const id = String(req.params.id);
+    // A signed link (a provider fetching a file the hub sends, signed-links.ts) stands for a token.
+    const signed = req.query.sig !== undefined && d.links?.verify(id, req.query, Date.now()) === true;
+    const actor = signed ? null : await caller(d, req);
     const record = BLOB_ID.test(id) ? await d.records.find(id) : null;
     if (!record) throw notFound('attachment');
     // Strangers learn nothing: not theirs answers as if it did not exist.
-    await d.hub.reads.since(actor, { conversationId: record.conversationId, afterSeq: Number.MAX_SAFE_INTEGER, limit: 1 }).catch((err: unknown) => {
-      throw err instanceof HubError && (err.code === ErrorCode.NotFound || err.code === ErrorCode.Forbidden) ? notFound('attachment') : err;
-    });
+    if (actor) {
+      await d.hub.reads.since(actor, { conversationId: record.conversationId, afterSeq: Number.MAX_SAFE_INTEGER, limit: 1 }).catch((err: unknown) => {
+        throw err instanceof HubError && (err.code === ErrorCode.NotFound || err.code === ErrorCode.Forbidden) ? notFound('attachment') : err;
+      });
+    }
     const blob = await d.blobs.get(id);
     if (!blob) throw notFound('attachment');
     res.setHeader('Content-Type', record.mimeType === 'text/plain' ? 'text/plain; charset=utf-8' : record.mimeType);

@@ -63,6 +63,13 @@ export interface EngineDeps {
   dashboard?: DashboardMarks;
   /** Today's (UTC) service level per list at `thresholdSeconds` (the reports); absent or failing, the dashboard shows zeros. */
   serviceLevelToday?: (thresholdSeconds: number) => Promise<{ listId: string | null; offered: number; answeredWithin: number }[]>;
+  /** Customer-service windows of channels with a built-in connector (server/whatsapp/); absent, free text always goes. */
+  serviceWindows?: ServiceWindows;
+}
+
+/** Whether free text may reach this customer on this channel now (WhatsApp: within 24 hours of the customer's last message). */
+export interface ServiceWindows {
+  freeTextOpen(serviceIdentifier: string, customerIdentifier: string, now: number): Promise<boolean>;
 }
 
 /** Marks the dashboard changed: a push to its watchers follows within a second. */

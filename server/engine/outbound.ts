@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallInput, Channel, ConversationView } from '@conversation-hub/client-sdk/contract';
 import { draft, fromOf } from '../domain/conversation.js';
-import { badField, conflict, forbidden, notFound } from '../domain/errors.js';
+import { badField, conflict, forbidden, HubError, notFound } from '../domain/errors.js';
 import { startOutbound, templatePayload } from '../domain/outbound.js';
 import { authorize } from './authorize.js';
 import type { CallContext } from './context.js';
@@ -24,6 +24,10 @@ export class Outbound {
     if (!customer) throw notFound('customer');
     const identifier = customer.identifiers.find((i) => i.channelType === channel.channelType);
     if (!identifier) throw conflict(`the customer has no ${channel.channelType} identifier`, { field: 'customerId' });
+    // Free text first only inside the channel's customer-service window; a template opens it.
+    if (input.text && channel.connector && this.e.d.serviceWindows && !(await this.e.d.serviceWindows.freeTextOpen(channel.serviceIdentifier, identifier.value, this.e.now()))) {
+      throw new HubError('window_closed', `the customer has not written on ${channel.serviceIdentifier} in the last 24 hours: start with a template`, { field: 'text' });
+    }
     const now = this.e.iso();
     const c = await this.e.pipeline.forCustomer(
       ctx,

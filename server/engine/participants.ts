@@ -8,6 +8,8 @@ import { templatePayload } from '../domain/outbound.js';
 import { authorize } from './authorize.js';
 import type { CallContext } from './context.js';
 import type { EngineCore } from './core.js';
+import type { StoredConversation } from '../ports.js';
+import { requireOpenWindow } from './service-window.js';
 
 /** Agents, supervisors, bots and apps in a conversation: what they say, joining and leaving, a bot's handoff. */
 export class Participants {
@@ -19,7 +21,9 @@ export class Participants {
     if (input.quickReplies && ctx.actor.role !== 'bot') throw new HubError('forbidden', 'quickReplies: bots only', { field: 'quickReplies' });
     const payload = { text: input.text, ...(input.attachments ? { attachments: input.attachments } : {}), ...(input.quickReplies?.length ? { quickReplies: input.quickReplies } : {}) };
     const from = fromOf({ ...ctx.actor, role: participantRole(ctx.actor) });
-    await this.bargeIn(ctx, input.conversationId);
+    const stored = await this.e.d.store.get(input.conversationId);
+    if (stored) await requireOpenWindow(this.e, stored.doc);
+    await this.bargeIn(ctx, input.conversationId, stored);
     return this.say(ctx, draft(input.conversationId, 'message', 'all', from, payload, this.e.iso(), { clientMessageId: input.clientMessageId }));
   }
 
@@ -105,9 +109,9 @@ export class Participants {
   }
 
   /** A silent monitor about to speak to everyone is announced to the customer first. */
-  private async bargeIn(ctx: CallContext, conversationId: string): Promise<void> {
+  private async bargeIn(ctx: CallContext, conversationId: string, read?: StoredConversation | null): Promise<void> {
     if (ctx.actor.role !== 'supervisor') return;
-    const stored = await this.e.d.store.get(conversationId);
+    const stored = read !== undefined ? read : await this.e.d.store.get(conversationId);
     if (stored?.doc.silent?.includes(ctx.actor.id)) await this.e.pipeline.update(ctx, conversationId, announce(ctx.actor.id, this.e.iso()));
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { ChannelInput, type Channel } from '@conversation-hub/client-sdk/contract';
+import { ChannelInput, type Channel, type ConnectorConfig, type ConnectorView } from '@conversation-hub/client-sdk/contract';
 import { badField, badRequest, conflict, notFound } from '../domain/errors.js';
 import type { ChannelRow, Database } from './database.js';
 import { isForeignKeyViolation, isUniqueViolation, json, opt } from './sql-util.js';
@@ -22,6 +22,7 @@ export function toChannel(r: ChannelRow): Channel {
     controller: r.controller,
     ...opt('outboundWebhookUrl', r.outbound_webhook_url),
     ...(r.outbound_webhook_secrets ? { outboundWebhookSecretSet: true as const } : {}),
+    ...(r.connector ? { connector: connectorView(r.connector) } : {}),
     identity: r.identity,
     // Write-only: the secret never leaves the repository in a Channel (admin answers, the channel cache).
     identitySecretSet: r.identity_secret !== null,
@@ -38,12 +39,17 @@ export function toChannel(r: ChannelRow): Channel {
 /** A parsed ChannelInput as the stored channel: its secrets apart, since a Channel never carries them. */
 function split(parsed: ParsedChannel & { id: string }, storedSecret: string | null, patch?: object): { channel: Channel; secret: string | null } {
   const { identitySecret, connector, outboundWebhookSecret: _webhookSecret, ...rest } = parsed;
-  // The built-in WhatsApp connector is not in this hub yet: refused, never accepted and dropped.
-  if (connector) throw badField('connector', 'the built-in WhatsApp connector is not available in this version; use a socket or HTTP connector');
+  if (connector && rest.channelType !== 'whatsapp') throw badField('connector', "the whatsapp-cloud connector needs channelType 'whatsapp'");
   // A patch without `identitySecret` keeps the stored one; `null` removes it.
   const secret = patch && !('identitySecret' in patch) ? storedSecret : (identitySecret ?? null);
   if (rest.identity === 'required' && secret === null) throw badField('identitySecret', "required when identity is 'required'");
   return { channel: { ...rest, identitySecretSet: secret !== null }, secret };
+}
+
+/** A connector as reads show it: its secrets never leave the repository. */
+function connectorView(c: ConnectorConfig): ConnectorView {
+  const { accessToken: _a, appSecret: _s, verifyToken: _v, ...rest } = c;
+  return { ...rest, secretsSet: true };
 }
 
 /**
@@ -96,7 +102,8 @@ export async function createChannel(db: Kysely<Database>, input: unknown): Promi
   const { channel, secret } = split({ ...parsed, id: parsed.id ?? randomUUID() }, null);
   const webhook = webhookSecrets(null, parsed.outboundWebhookSecret, Date.now());
   try {
-    const row = await db.insertInto('channels').values({ ...toRow(channel, secret), outbound_webhook_secrets: webhook ? json(webhook) : null }).returningAll().executeTakeFirstOrThrow();
+    const values = { ...toRow(channel, secret), outbound_webhook_secrets: webhook ? json(webhook) : null, connector: parsed.connector ? json(parsed.connector) : null };
+    const row = await db.insertInto('channels').values(values).returningAll().executeTakeFirstOrThrow();
     return toChannel(row);
   } catch (err) {
     throw mapWriteError(err, channel);
@@ -130,12 +137,13 @@ export async function updateChannel(db: Kysely<Database>, id: string, patch: unk
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('channels').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!row) throw notFound('channel');
-    const { identitySecretSet: _set, outboundWebhookSecretSet: _webhookSet, ...stored } = toChannel(row);
-    const parsed = parseInput(ChannelInput, { ...stored, ...patch });
+    // Write-only parts are kept from the row, not from a read of it: a patch without them keeps them.
+    const { identitySecretSet: _set, outboundWebhookSecretSet: _webhookSet, connector: _view, ...stored } = toChannel(row);
+    const parsed = parseInput(ChannelInput, { ...stored, ...(row.connector ? { connector: row.connector } : {}), ...patch });
     const { channel, secret } = split({ ...parsed, id }, row.identity_secret, patch);
     const webhook = webhookSecrets(row.outbound_webhook_secrets, (patch as { outboundWebhookSecret?: string | null }).outboundWebhookSecret === undefined ? undefined : parsed.outboundWebhookSecret ?? null, Date.now());
     try {
-      const { id: _id, ...values } = { ...toRow(channel, secret), outbound_webhook_secrets: webhook ? json(webhook) : null };
+      const { id: _id, ...values } = { ...toRow(channel, secret), outbound_webhook_secrets: webhook ? json(webhook) : null, connector: parsed.connector ? json(parsed.connector) : null };
       const updated = await trx.updateTable('channels').set(values).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       return toChannel(updated);
     } catch (err) {
@@ -178,4 +186,10 @@ export async function ensureSeedChannel(db: Kysely<Database>, opts: { bot?: 'bui
 export async function channelIdentitySecret(db: Kysely<Database>, serviceIdentifier: string): Promise<string | null> {
   const row = await db.selectFrom('channels').select('identity_secret').where('service_identifier', '=', serviceIdentifier).executeTakeFirst();
   return row?.identity_secret ?? null;
+}
+
+/** A channel's built-in connector with its secrets, read afresh (never cached); null when it has none. */
+export async function channelConnector(db: Kysely<Database>, serviceIdentifier: string): Promise<ConnectorConfig | null> {
+  const row = await db.selectFrom('channels').select('connector').where('service_identifier', '=', serviceIdentifier).executeTakeFirst();
+  return row?.connector ?? null;
 }

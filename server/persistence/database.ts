@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
-import type { BotConfig, BusinessHours, QueueSettings } from '@conversation-hub/client-sdk/contract';
+import type { BotConfig, BusinessHours, ConnectorConfig, QueueSettings } from '@conversation-hub/client-sdk/contract';
 
 /**
  * Table types for kysely (migrations/0001_init.ts). Timestamps come back as Date on both drivers
@@ -44,6 +44,8 @@ export interface ChannelsTable {
   bot_timeout_seconds: ColumnType<number, number | undefined, number>;
   /** migrations/0010_webhooks.ts: server/webhooks/secrets.ts's SigningSecrets */
   outbound_webhook_secrets: ColumnType<{ current: string; previous?: string; previousUntil?: string } | null, string | null | undefined, string | null>;
+  /** migrations/0011_whatsapp.ts: the whole ConnectorConfig, secrets included (read by server/whatsapp/ only). */
+  connector: ColumnType<ConnectorConfig | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 

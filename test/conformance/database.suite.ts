@@ -59,6 +59,9 @@ const TABLES = [
   'users',
   'webhook_deliveries',
   'webhook_subscriptions',
+  'whatsapp_inbound',
+  'whatsapp_sent',
+  'whatsapp_windows',
   'wrap_ups',
 ];
 

@@ -32,6 +32,7 @@ import { reportRouteTable, type ReportRouteDeps } from './report-routes.js';
 import { subscriptionRouteTable, type SubscriptionRouteDeps } from './subscription-routes.js';
 import { documented, openApiPath, routesFor, type HttpRoute } from './route-table.js';
 import { attachmentRouteDocs } from '../../attachments/attachment-docs.js';
+import { whatsappRouteDocs } from '../../whatsapp/whatsapp-docs.js';
 import { ConnectorOutboundSchema, WebhookEventSchema, ErrorResponse, HealthAnswer, NotReadyAnswer, OpenApiAnswer, ReadyAnswer } from './wire-schemas.js';
 
 /*
@@ -245,7 +246,7 @@ function sdkVersion(): string {
 let cached: ReturnType<typeof buildOpenApiDocument> | undefined;
 /** The hub's document: every served route and those app.ts serves. */
 export function openApiDocument() {
-  return (cached ??= buildOpenApiDocument([...servedRouteTable, ...systemRouteTable, ...attachmentRouteDocs]));
+  return (cached ??= buildOpenApiDocument([...servedRouteTable, ...systemRouteTable, ...attachmentRouteDocs, ...whatsappRouteDocs]));
 }
 
 /** The document as client-sdk/openapi.json holds it. */
