@@ -41,8 +41,17 @@ function documentedRoutes(doc: { paths?: Record<string, Record<string, unknown>>
   );
 }
 
-// app.ts's own routes, and the attachment router's (multipart in, bytes out: server/attachments/attachment-docs.ts).
-const servedByApp = ['GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /api/attachments', 'GET /api/attachments/:id'];
+// app.ts's own routes, the attachment router's (multipart in, bytes out: server/attachments/attachment-docs.ts)
+// and Meta's webhook (a signature over the raw body: server/whatsapp/whatsapp-docs.ts).
+const servedByApp = [
+  'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
+  'POST /api/attachments',
+  'GET /api/attachments/:id',
+  'GET /api/channels/:serviceIdentifier/whatsapp/webhook',
+  'POST /api/channels/:serviceIdentifier/whatsapp/webhook',
+];
 
 type Answer = { content?: Record<string, { schema: unknown }> };
 type Doc = Record<string, unknown> & { paths: Record<string, Record<string, { responses: Record<string, Answer> }>> };

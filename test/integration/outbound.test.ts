@@ -228,14 +228,3 @@ test('template.send: an agent-side template message reaches the connector with i
   const bad = await supervisor.call('template.send', { conversationId: first.conversationId, name: 'Order Update!', language: 'en_US' }).catch((e: unknown) => e);
   expect((bad as HubCallError).code).toBe('bad_request');
 });
-
-test('a channel `connector` (the built-in WhatsApp connector) is refused, naming the field, not accepted and dropped', async () => {
-  const res = await hub.admin('POST', '/api/channels', {
-    serviceIdentifier: `wa-c-${randomUUID().slice(0, 8)}`,
-    name: 'WhatsApp',
-    channelType: 'whatsapp',
-    connector: { provider: 'whatsapp-cloud', phoneNumberId: '1234567890', accessToken: 'token-123456', appSecret: 'secret-123456', verifyToken: 'verify-123456' },
-  });
-  expect(res.status).toBe(400);
-  expect(res.body.error.details.field).toBe('connector');
-});
