@@ -35,9 +35,10 @@ const messageId = (wamid: string) => (wamid.length <= 128 ? wamid : `wa:${create
 export class WhatsAppInbound {
   constructor(private readonly d: WhatsAppInboundDeps) {}
 
-  async receive(serviceIdentifier: string, cfg: ConnectorConfig, parsed: ReturnType<typeof parseWebhook>, origin: string): Promise<{ messages: number; statuses: number }> {
+  async receive(serviceIdentifier: string, cfg: ConnectorConfig, parsed: ReturnType<typeof parseWebhook>, origin: string): Promise<{ messages: number; statuses: number; receipts: number }> {
     const { messages, statuses } = parsed;
     let taken = 0;
+    let receipts = 0;
     for (const m of messages) {
       if (m.phoneNumberId !== cfg.phoneNumberId || (await this.d.store.taken(m.id))) continue;
       await this.message(serviceIdentifier, cfg, m, origin);
@@ -54,8 +55,9 @@ export class WhatsAppInbound {
       const stored = sent ? await this.d.conversations.get(sent.conversationId) : null;
       if (!sent || !stored) continue; // not ours, or the conversation is archived: nothing live to move
       await this.d.hub.receipts.fromChannel(sent.conversationId, stored.doc.customerId, sent.seq, s.status);
+      receipts++;
     }
-    return { messages: taken, statuses: statuses.length };
+    return { messages: taken, statuses: statuses.length, receipts };
   }
 
   private async message(serviceIdentifier: string, cfg: ConnectorConfig, m: WaInbound, origin: string): Promise<void> {

@@ -16,7 +16,7 @@ export const whatsappRouteDocs: HttpRoute<never>[] = [
     servedBy: 'server/whatsapp/routes.ts', method: 'post', path: PATH, operationId: 'whatsappWebhook', tag: 'connectors', auth: 'none',
     summary: 'Meta’s webhook: customers’ messages and the statuses of the hub’s messages',
     description: 'Signed by Meta: `X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body with the app secret>` (`401` when missing or wrong). `entry[].changes[].value.messages[]` become customer messages (each message id once), `statuses[]` receipts. `400` for a body that is not Meta’s shape; `500` lets Meta redeliver.',
-    ok: { status: 200, description: 'Taken', schema: z.object({ ok: z.literal(true), messages: z.number(), statuses: z.number() }) },
+    ok: { status: 200, description: 'Taken', schema: z.object({ ok: z.literal(true), messages: z.number().meta({ description: 'Customer messages taken (a redelivery counts 0)' }), statuses: z.number(), receipts: z.number().meta({ description: 'Statuses that moved a receipt (a status of a message the hub does not know moves none)' }) }) },
     errors: ['bad_request', 'unauthorized', 'not_found'],
   }),
 ];
