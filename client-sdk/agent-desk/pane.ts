@@ -12,6 +12,7 @@ import { displayName } from '../ui/names.js';
 import { LocalTyping, Typers } from '../ui/typing.js';
 import type { DeskContext } from './context.js';
 import { ReadReceipts } from '../ui/read-receipts.js';
+import { uploadAttachment } from '../ui/attachments.js';
 import { activityItem, channelCard, customerName, historyEntry, participantsSummary, splitList } from './render.js';
 import { suggestionCard } from './suggestions.js';
 
@@ -176,7 +177,16 @@ export class ConversationPane {
     const sendButton = h('button', { type: 'submit', className: 'primary' }, 'Send');
     const whisperButton = h('button', { type: 'button', className: 'whisper-button' }, 'Whisper');
     const status = h('p', { className: 'status', attrs: { role: 'status' } });
-    const form = h('form', { className: 'compose' }, text, h('span', { className: 'actions' }, sendButton, whisperButton), status);
+    // A file is uploaded first (PROTOCOL.md §1.7.5), then sent as the message's attachment; the text, if any, goes with it.
+    const file = h('input', { type: 'file', className: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain', attrs: { 'aria-label': 'Attach a file' } });
+    const attachButton = h('button', { type: 'button', className: 'attach-button', title: 'Attach a file' }, 'Attach');
+    attachButton.addEventListener('click', () => file.click());
+    file.addEventListener('change', () => {
+      const chosen = file.files?.[0];
+      file.value = '';
+      if (chosen) void sendFile(chosen);
+    });
+    const form = h('form', { className: 'compose' }, text, file, h('span', { className: 'actions' }, sendButton, whisperButton, attachButton), status);
     const local = new LocalTyping((typing) => this.desk.client()?.typing(typing, id));
     const send = async (kind: 'message' | 'whisper') => {
       const value = text.value.trim();
@@ -191,6 +201,21 @@ export class ConversationPane {
       if (!res) return;
       if (text.value.trim() === value) text.value = '';
       text.focus();
+    };
+    const sendFile = async (chosen: File) => {
+      setStatus(status, `Uploading ${chosen.name}…`);
+      let stored;
+      try {
+        stored = await uploadAttachment(location.origin, chosen, id);
+      } catch (err) {
+        return void setStatus(status, `${chosen.name} was not sent: ${err instanceof Error ? err.message : String(err)}`, true);
+      }
+      setStatus(status, '');
+      const caption = text.value.trim();
+      const res = await this.desk.attempt(status, 'message.send', (cl) =>
+        cl.call('message.send', { conversationId: id, text: caption || stored.name, attachments: [stored], clientMessageId: newClientMessageId() }),
+      );
+      if (res && caption && text.value.trim() === caption) text.value = '';
     };
     form.addEventListener('submit', (e) => {
       e.preventDefault();

@@ -62,7 +62,7 @@ describe('attachments in the widget', () => {
     expect(errors.filter((e) => !/415|Unsupported Media Type/i.test(e))).toEqual([]);
   }, 60_000);
 
-  test('the desk shows a customer’s image inline, fetched with the agent’s token', async () => {
+  test('the desk shows a customer’s image inline, fetched with the agent’s token, and the agent sends a file back', async () => {
     const { page, errors, serviceIdentifier } = await readyDeskAgent(world, 'attd');
 
     const customer = await world.hub.customer({ serviceIdentifier });
@@ -83,6 +83,15 @@ describe('attachments in the widget', () => {
     await page.waitForFunction((el) => !!el && (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === 1, await img.elementHandle(), { timeout: 10_000 });
     expect(await img.getAttribute('src')).toMatch(/^blob:/);
     expect(await img.getAttribute('alt')).toBe('photo.png');
+
+    // The agent attaches a file with a caption typed first: the customer gets one message carrying both.
+    const heard = nextActivity(customer, (a) => a.type === 'message' && a.from.role === 'agent', 10_000);
+    await pane.locator('.compose textarea').fill('your invoice');
+    await pane.locator('.compose input.file').setInputFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%EOF\n') });
+    const reply = await heard;
+    expect(reply.type === 'message' && reply.payload).toMatchObject({ text: 'your invoice', attachments: [{ name: 'invoice.pdf', mimeType: 'application/pdf' }] });
+    await pane.locator('.msg a.attachment', { hasText: 'invoice.pdf' }).waitFor({ timeout: 10_000 });
+    expect(await pane.locator('.compose textarea').inputValue()).toBe('');
     expect(errors).toEqual([]);
   }, 60_000);
 });
