@@ -1,35 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { ConnectorOutbound } from '@conversation-hub/client-sdk/contract';
 import { HubCallError } from '@conversation-hub/client-sdk';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
 import { nextActivity, waitFor } from '../helpers/wait.js';
 
 let hub: TestHub;
-let webhook: Server;
-let webhookUrl: string;
-const posted: ConnectorOutbound[] = [];
-const postedListeners = new Set<(o: ConnectorOutbound) => void>();
+let webhook: Receiver;
 
 beforeAll(async () => {
   hub = await startTestHub();
-  webhook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const o = JSON.parse(body) as ConnectorOutbound;
-      posted.push(o);
-      for (const fn of postedListeners) fn(o);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
-  webhookUrl = `http://127.0.0.1:${(webhook.address() as { port: number }).port}/outbound`;
+  webhook = await startReceiver();
 });
 afterAll(async () => {
   await hub.close();
-  await new Promise((r) => webhook.close(r));
+  await webhook.close();
 });
 
 async function whatsappChannel(extra: Record<string, unknown> = {}) {
@@ -83,7 +69,7 @@ test('a connector may serve only its own channels', async () => {
 });
 
 test('an HTTP connector posts inbound messages and gets replies on its webhook', async () => {
-  const si = await whatsappChannel({ outboundWebhookUrl: webhookUrl });
+  const si = await whatsappChannel({ outboundWebhookUrl: webhook.url('/outbound') });
   const token = await hub.token({ id: `http-conn-${si}`, role: 'connector', channels: [si] });
   const post = (body: unknown, auth = `Bearer ${token}`) =>
     fetch(`${hub.url}/api/connectors/${si}/inbound`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(body) });
@@ -98,9 +84,9 @@ test('an HTTP connector posts inbound messages and gets replies on its webhook',
   const { conversationId, channelSessionId } = (await res.json()) as { conversationId: string; channelSessionId: string };
   const supervisor = await hub.client({ id: `sup-http-${si}`, role: 'supervisor' });
   await supervisor.call('conversation.join', { conversationId });
-  const hooked = waitFor<ConnectorOutbound>((fn) => (postedListeners.add(fn), () => postedListeners.delete(fn)), (o) => o.activity.type === 'message');
+  const hooked = webhook.next((r) => r.json.serviceIdentifier === si && r.json.activity.type === 'message').then((r) => r.json as ConnectorOutbound);
   await supervisor.call('whisper.send', { conversationId, text: 'not for the webhook' });
   const sent = await supervisor.send('reply by webhook', { conversationId });
   expect(await hooked).toEqual({ serviceIdentifier: si, channelSessionId, customerIdentifier: '+46701234567', activity: sent });
-  expect(posted.some((o) => o.activity.visibility === 'agents')).toBe(false);
+  expect(webhook.got.some((r) => r.json.activity.visibility === 'agents')).toBe(false);
 });

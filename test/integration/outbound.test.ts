@@ -1,38 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { Activity, ConnectorOutbound } from '@conversation-hub/client-sdk/contract';
 import { HubCallError } from '@conversation-hub/client-sdk';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
 import { collect, nextActivity, waitFor } from '../helpers/wait.js';
 
 // Issue 14: connectors catch up (activities.since, HTTP session end), channel data as it changes
 // (session.updated), and outbound conversations (conversation.start) through socket and HTTP connectors.
 
 let hub: TestHub;
-let webhook: Server;
-let webhookUrl: string;
-const postedListeners = new Set<(o: ConnectorOutbound) => void>();
+let webhook: Receiver;
 
 beforeAll(async () => {
   hub = await startTestHub();
-  webhook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      for (const fn of postedListeners) fn(JSON.parse(body) as ConnectorOutbound);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
-  webhookUrl = `http://127.0.0.1:${(webhook.address() as { port: number }).port}/outbound`;
+  webhook = await startReceiver();
   if ((await hub.admin('GET', '/api/channel-types/whatsapp')).status === 404) {
     expect((await hub.admin('POST', '/api/channel-types', { id: 'whatsapp', name: 'WhatsApp' })).status).toBe(201);
   }
 });
 afterAll(async () => {
   await hub.close();
-  await new Promise((r) => webhook.close(r));
+  await webhook.close();
 });
 
 async function channel(extra: Record<string, unknown> = {}) {
@@ -192,12 +181,12 @@ test('an agent starts an outbound conversation: it is in at once, the socket con
 
 test('conversation.start: a template to an HTTP connector’s webhook; refusals for webchat, a missing identifier, another list', async () => {
   const list = `l-${randomUUID().slice(0, 6)}`;
-  const si = await channel({ listId: list, outboundWebhookUrl: webhookUrl });
+  const si = await channel({ listId: list, outboundWebhookUrl: webhook.url('/outbound') });
   const number = phone();
   const made = await hub.admin('POST', '/api/customers', { identifiers: [{ channelType: 'whatsapp', value: number }] });
   const agent = await hub.client({ id: `ag-${si}`, role: 'agent' });
   await agent.call('agent.state', { state: 'ready', lists: [list] });
-  const posted = waitFor<ConnectorOutbound>((fn) => (postedListeners.add(fn), () => postedListeners.delete(fn)), (o) => o.serviceIdentifier === si && o.activity.type === 'message');
+  const posted = webhook.next((r) => r.json.serviceIdentifier === si && r.json.activity.type === 'message').then((r) => r.json as ConnectorOutbound);
   const template = { name: 'order_update', language: 'en_US' };
   await agent.call('conversation.start', { customerId: made.body.id, serviceIdentifier: si, template });
   const got = await posted;
