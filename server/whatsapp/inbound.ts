@@ -8,7 +8,7 @@ import { safeFileName } from '../attachments/names.js';
 import { sniff } from '../attachments/sniff.js';
 import type { Hub } from '../engine/hub.js';
 import type { ConversationStore } from '../ports.js';
-import type { parseWebhook, WaInbound } from './cloud-webhook.js';
+import { cut, type parseWebhook, type WaInbound } from './cloud-webhook.js';
 import { DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION } from './sender.js';
 import type { WhatsAppStore } from './store.js';
 
@@ -41,6 +41,11 @@ export class WhatsAppInbound {
     let receipts = 0;
     for (const m of messages) {
       if (m.phoneNumberId !== cfg.phoneNumberId || (await this.d.store.taken(m.id))) continue;
+      // Not a WhatsApp id: refused one by one, so one odd message never makes Meta redeliver the batch for ever.
+      if (!/^[0-9]{1,32}$/.test(m.from)) {
+        this.d.log.warn({ serviceIdentifier, wamid: m.id }, 'WhatsApp message with an unusable sender id dropped');
+        continue;
+      }
       await this.message(serviceIdentifier, cfg, m, origin);
       taken++;
     }
@@ -66,7 +71,7 @@ export class WhatsAppInbound {
       { actor: connectorActor(serviceIdentifier) },
       {
         serviceIdentifier,
-        customer: { identifier: m.from, ...(m.name ? { name: m.name } : {}) },
+        customer: { identifier: m.from, ...(m.name?.trim() ? { name: cut(m.name.trim(), 200) } : {}) },
         message: { text: m.text, clientMessageId: messageId(m.id), ...(media ? { attachments: [media.attachment] } : {}) },
         ...(m.location ? { channelData: { lastLocation: `${m.location.latitude},${m.location.longitude}` } } : {}),
       },

@@ -84,6 +84,9 @@ describe('WhatsApp Cloud API connector', () => {
     expect((await signedPost(ch.hook, body, APP_SECRET, { badSignature: true })).status).toBe(401);
     expect((await fetch(ch.hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(401);
     expect((await signedPost(ch.hook, { object: 'nonsense' }, APP_SECRET)).status).toBe(400);
+    // A name longer than the hub keeps is cut, not a reason to refuse the batch.
+    const long = inboundTextPayload({ phoneNumberId: ch.phoneNumberId, from: phone(), name: 'N'.repeat(500), id: `wamid.${randomUUID()}`, text: 'hi' });
+    expect(await (await signedPost(ch.hook, long, APP_SECRET)).json()).toMatchObject({ ok: true, messages: 1 });
 
     const first = await inbound(ch, from, 'Hi, where is my parcel?');
     const { sup, supId, conversationId } = await joinOf(ch, from);
