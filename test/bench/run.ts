@@ -9,6 +9,7 @@
  *   relay-2  bare Socket.IO relay, two nodes, @socket.io/redis-adapter
  *   hub-1    the hub, embedded mode, one node
  *   hub-2    the hub, cluster mode, two nodes on one Redis and one Postgres (skipped if it does not start)
+ *   scaling  the hub, cluster mode, four nodes with sockets on two: what idle nodes cost per message
  * Conversations: customer socket on node A, agent-side socket on node B. On the hub the agent side
  * is a supervisor who `conversation.join`s (supervisors may send: barge-in), so routing (offers,
  * capacity, accept) stays out of the message path being measured. Customer and supervisor tokens
@@ -88,7 +89,7 @@ const log = (s: string) => process.stdout.write(`${new Date().toISOString().slic
 
 // ---- rungs ---------------------------------------------------------------------------------
 
-type RungName = 'relay-1' | 'relay-2' | 'hub-1' | 'hub-2';
+type RungName = 'relay-1' | 'relay-2' | 'hub-1' | 'hub-2' | 'hub-4';
 interface Rung {
   name: RungName;
   nodes: Node[];
@@ -124,7 +125,7 @@ async function startRung(name: RungName, extraEnv: Record<string, string> = {}, 
       },
     };
   }
-  // hub-2: cluster mode, its own Redis prefix and Postgres schema, both removed afterwards.
+  // hub-2 (hub-4): cluster mode, two (four) nodes, its own Redis prefix and Postgres schema, both removed afterwards.
   const tag = randomBytes(4).toString('hex');
   const schema = `bench_${tag}`;
   const prefix = `bench-${tag}`;
@@ -156,10 +157,10 @@ async function startRung(name: RungName, extraEnv: Record<string, string> = {}, 
   cleanups.push(cleanup);
   let nodes: Node[] = [];
   try {
-    // The first node migrates the schema; the second starts once it is there.
+    // The first node migrates the schema; the others start once it is there.
     const a = await startNode('hub-A', hubScript, env, opts);
     nodes = [a];
-    nodes.push(await startNode('hub-B', hubScript, env, opts));
+    for (const n of name === 'hub-4' ? ['B', 'C', 'D'] : ['B']) nodes.push(await startNode(`hub-${n}`, hubScript, env, opts));
   } catch (err) {
     await Promise.allSettled(nodes.map((n) => n.stop()));
     await cleanup().catch(() => undefined);
@@ -328,19 +329,7 @@ async function latencyRung(name: RungName): Promise<RungResult> {
       await redis.connect();
     }
     for (let g = 0; g < P.generators; g++) gens.push(await startGenerator());
-    const [a, b = a] = rung.nodes as [Node, Node?];
-    const per = Math.ceil(P.conversations / gens.length);
-    const target = name.startsWith('hub') ? 'hub' : 'relay';
-    const t = Date.now();
-    const connected = await Promise.all(
-      gens.map((g, k) =>
-        g.call<ConnectResult>({ cmd: 'connect', target, urlA: a.url, urlB: b!.url, from: k * per, count: per, runId: `${runId}${name}`, jwtSecret, concurrency: 50 }),
-      ),
-    );
-    const failed = connected.reduce((s, c) => s + c.failed, 0);
-    const connectMs = Date.now() - t;
-    log(`rung ${name}: ${P.conversations - failed} conversations (${2 * (P.conversations - failed)} sockets) in ${connectMs} ms${failed ? `, ${failed} failed: ${connected.find((c) => c.firstError)?.firstError}` : ''}`);
-    if (failed) throw new Error(`${failed} conversations failed to connect`);
+    const connectMs = await connectConversations(rung, gens);
 
     const rows: LatencyRow[] = [];
     const s = P.small;
@@ -367,6 +356,74 @@ async function latencyRung(name: RungName): Promise<RungResult> {
   } finally {
     await Promise.allSettled(gens.map((g) => g.close()));
     await redis?.quit().catch(() => undefined);
+    await rung.stop();
+  }
+}
+
+/** P.conversations conversations: customers on node A, agent sides on node B (the other nodes, if any, get none). */
+async function connectConversations(rung: Rung, gens: Generator[]): Promise<number> {
+  const [a, b = a] = rung.nodes as [Node, Node?];
+  const per = Math.ceil(P.conversations / gens.length);
+  const target = rung.name.startsWith('hub') ? 'hub' : 'relay';
+  const t = Date.now();
+  const connected = await Promise.all(
+    gens.map((g, k) => g.call<ConnectResult>({ cmd: 'connect', target, urlA: a.url, urlB: b!.url, from: k * per, count: per, runId: `${runId}${rung.name}`, jwtSecret, concurrency: 50 })),
+  );
+  const failed = connected.reduce((s, c) => s + c.failed, 0);
+  const connectMs = Date.now() - t;
+  log(`rung ${rung.name}: ${P.conversations - failed} conversations (${2 * (P.conversations - failed)} sockets) in ${connectMs} ms${failed ? `, ${failed} failed: ${connected.find((c) => c.firstError)?.firstError}` : ''}`);
+  if (failed) throw new Error(`${failed} conversations failed to connect`);
+  return connectMs;
+}
+
+// ---- node scaling --------------------------------------------------------------------------
+
+interface ScalingRound {
+  rate: number;
+  p99: number;
+  /** Server CPU per message over all four nodes, and over the two with sockets alone (µs). */
+  totalUsPerMsg: number;
+  socketNodesUsPerMsg: number;
+  /** The two nodes without a socket (µs per message, both together). */
+  idleNodesUsPerMsg: number;
+  ratio: number;
+}
+interface ScalingResult {
+  rounds: ScalingRound[];
+  medianRatio: number;
+  spread: [number, number];
+  skipped?: string;
+}
+
+/**
+ * Four hub nodes, sockets on two: what the two idle nodes cost per message. Measured in the same
+ * window as the two busy nodes, so the ratio (all four / the two with sockets, i.e. four nodes
+ * against what two would spend) is free of run-to-run noise; repeated, with its median and spread.
+ */
+async function scaling(rounds: number): Promise<ScalingResult> {
+  log(`scaling: hub-4, sockets on two nodes, ${rounds} rounds`);
+  let rung: Rung;
+  try {
+    rung = await startRung('hub-4');
+  } catch (err) {
+    return { rounds: [], medianRatio: 0, spread: [0, 0], skipped: (err as Error).message.split('\n')[0]!.slice(0, 200) };
+  }
+  const gens: Generator[] = [];
+  try {
+    for (let g = 0; g < P.generators; g++) gens.push(await startGenerator());
+    await connectConversations(rung, gens);
+    const out: ScalingRound[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const row = await measure(rung, gens, `${P.conversations}×${P.big.perSide}/s`, P.conversations, P.big.perSide, P.big.warmupMs, P.big.measureMs, undefined);
+      const [a = 0, b = 0, c = 0, d = 0] = row.serverCpu; // cores, per node
+      const perMsg = (cores: number) => round2((cores * 1e6) / Math.max(1, row.rate));
+      out.push({ rate: Math.round(row.rate), p99: row.latency.p99, totalUsPerMsg: perMsg(a + b + c + d), socketNodesUsPerMsg: perMsg(a + b), idleNodesUsPerMsg: perMsg(c + d), ratio: round2((a + b + c + d) / Math.max(1e-9, a + b)) });
+      log(`scaling round ${i + 1}: ${JSON.stringify(out.at(-1))}`);
+    }
+    const ratios = out.map((r) => r.ratio).sort((x, y) => x - y);
+    return { rounds: out, medianRatio: ratios[Math.floor(ratios.length / 2)]!, spread: [ratios[0]!, ratios.at(-1)!] };
+  } finally {
+    await Promise.allSettled(gens.map((g) => g.close()));
     await rung.stop();
   }
 }
@@ -504,6 +561,8 @@ async function main(): Promise<void> {
     if (!quick && want('idle-relay') && timeLeft() > 150_000) idleResults.push(await idle('relay-1'));
     if (timeLeft() > P.minRungMs) idleResults.push(await idle('hub-1'));
   }
+  let scalingResult: ScalingResult | undefined;
+  if (want('scaling')) scalingResult = timeLeft() > P.minRungMs / 2 ? await scaling(quick ? 2 : 3) : { rounds: [], medianRatio: 0, spread: [0, 0], skipped: 'time budget' };
   let timerResult: TimersSummary | { skipped: string } | undefined;
   if (want('timers')) timerResult = timeLeft() > P.minRungMs / 2 ? await timers() : { skipped: 'time budget' };
 
@@ -571,6 +630,17 @@ async function main(): Promise<void> {
       ),
     );
   }
+  if (scalingResult?.rounds.length) {
+    out.push('');
+    out.push('Node scaling: four hub nodes, sockets on two (A, B); server CPU per message, same window:');
+    out.push(
+      table(
+        ['round', 'msg/s', 'p99 ms', 'all 4 µs/msg', 'A+B µs/msg', 'C+D (idle) µs/msg', '4 / 2'],
+        scalingResult.rounds.map((r, i) => [String(i + 1), String(r.rate), String(r.p99), String(r.totalUsPerMsg), String(r.socketNodesUsPerMsg), String(r.idleNodesUsPerMsg), `${r.ratio}×`]),
+      ),
+    );
+    out.push(`  median 4/2 ratio ${scalingResult.medianRatio}× (spread ${scalingResult.spread[0]}–${scalingResult.spread[1]}×)`);
+  } else if (scalingResult) out.push(`scaling: skipped (${scalingResult.skipped})`);
   if (timerResult && 'lateness' in timerResult) {
     const t = timerResult;
     out.push('');
@@ -604,6 +674,12 @@ async function main(): Promise<void> {
       met: hi.ok,
       detail: `${hi.rssPerSocketKB} KB per added socket; ${hi.rssTotalPerSocketKB} KB/socket counting the whole process (baseline ${(hi.baseline.rss / 2 ** 20).toFixed(0)} MB with no socket, mostly PGlite)`,
     });
+  if (scalingResult?.rounds.length)
+    targets.push({
+      target: 'server CPU per message at 4 nodes (2 with sockets) ≤ 1.1 × at 2 nodes (issue 15)',
+      met: scalingResult.medianRatio <= 1.1,
+      detail: `median ${scalingResult.medianRatio}× over ${scalingResult.rounds.length} rounds (spread ${scalingResult.spread[0]}–${scalingResult.spread[1]}×)`,
+    });
   if (timerResult && 'lateness' in timerResult)
     targets.push({
       target: `timers (${timerResult.opened} sessions, ${timerResult.mode}): p99 lateness < 200 ms, none missed, none twice`,
@@ -625,6 +701,7 @@ async function main(): Promise<void> {
     rungs,
     ratios,
     idle: idleResults,
+    scaling: scalingResult,
     timers: timerResult,
     targets,
     seconds: Math.round((Date.now() - started) / 1000),
