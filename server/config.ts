@@ -19,6 +19,8 @@ const Env = z
     DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
     /** Prefix of every Redis key and queue name (tests give each cluster its own). */
     HUB_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).default('hub'),
+    /** Cluster fan-out: `sharded` (Redis 7 sharded Pub/Sub, one channel per room) or `classic` (every node hears every message; for Redis < 7 and for comparison). */
+    HUB_REDIS_ADAPTER: z.enum(['sharded', 'classic'], { error: "HUB_REDIS_ADAPTER must be 'sharded' or 'classic'" }).default('sharded'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** `json` (one object a line, for collectors) or `pretty` (human-readable, development; needs the pino-pretty dev dependency). */
     LOG_FORMAT: z.enum(['json', 'pretty'], { error: "LOG_FORMAT must be 'json' (the default) or 'pretty'" }).default('json'),
@@ -96,6 +98,8 @@ export type HubConfig = {
   databaseUrl?: string;
   databaseSchema?: string;
   redisPrefix: string;
+  /** The Socket.IO Redis adapter's kind (server/parts/cluster.ts). */
+  redisAdapter: 'sharded' | 'classic';
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   logFormat: LogFormat;
   agentCapacity: number;
@@ -162,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
     redisPrefix: e.HUB_REDIS_PREFIX,
+    redisAdapter: e.HUB_REDIS_ADAPTER,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     agentCapacity: e.HUB_AGENT_CAPACITY,

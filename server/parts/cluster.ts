@@ -1,4 +1,4 @@
-import { createShardedAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Parts } from '../ports.js';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -63,10 +63,13 @@ export async function clusterParts(config: HubConfig, log: Logger, metrics?: Par
       // Sharded Pub/Sub (Redis 7), one channel per room: a node hears only the rooms it has sockets in,
       // so a message's cost does not grow with the number of nodes (issue 15). After a Redis outage,
       // this node's sockets are told to catch up (transport/resync.ts).
-      adapter: resyncingAdapter(createShardedAdapter(pub, sub, { channelPrefix: `${prefix}:socket.io`, subscriptionMode: 'dynamic' }) as NonNullable<Parts['adapter']>, {
-        clients: [redis, pub, sub],
-        log,
-      }),
+      adapter: resyncingAdapter(
+        (config.redisAdapter === 'classic' ? createAdapter(pub, sub, { key: `${prefix}:socket.io` }) : createShardedAdapter(pub, sub, { channelPrefix: `${prefix}:socket.io`, subscriptionMode: 'dynamic' })) as NonNullable<Parts['adapter']>,
+        {
+          clients: [redis, pub, sub],
+          log,
+        },
+      ),
       limiterStore: { redis, prefix: `${prefix}:limits:` },
       archiveFailures: new RedisArchiveFailures(redis, `${prefix}:`),
       reportOutbox: new RedisReportOutbox(redis, { prefix: `${prefix}:`, log }),

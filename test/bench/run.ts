@@ -389,6 +389,7 @@ interface ScalingRound {
   ratio: number;
 }
 interface ScalingResult {
+  adapter: 'sharded' | 'classic';
   rounds: ScalingRound[];
   medianRatio: number;
   spread: [number, number];
@@ -400,13 +401,13 @@ interface ScalingResult {
  * window as the two busy nodes, so the ratio (all four / the two with sockets, i.e. four nodes
  * against what two would spend) is free of run-to-run noise; repeated, with its median and spread.
  */
-async function scaling(rounds: number): Promise<ScalingResult> {
-  log(`scaling: hub-4, sockets on two nodes, ${rounds} rounds`);
+async function scaling(rounds: number, adapter: 'sharded' | 'classic'): Promise<ScalingResult> {
+  log(`scaling: hub-4 (${adapter} adapter), sockets on two nodes, ${rounds} rounds`);
   let rung: Rung;
   try {
-    rung = await startRung('hub-4');
+    rung = await startRung('hub-4', { HUB_REDIS_ADAPTER: adapter });
   } catch (err) {
-    return { rounds: [], medianRatio: 0, spread: [0, 0], skipped: (err as Error).message.split('\n')[0]!.slice(0, 200) };
+    return { adapter, rounds: [], medianRatio: 0, spread: [0, 0], skipped: (err as Error).message.split('\n')[0]!.slice(0, 200) };
   }
   const gens: Generator[] = [];
   try {
@@ -421,7 +422,7 @@ async function scaling(rounds: number): Promise<ScalingResult> {
       log(`scaling round ${i + 1}: ${JSON.stringify(out.at(-1))}`);
     }
     const ratios = out.map((r) => r.ratio).sort((x, y) => x - y);
-    return { rounds: out, medianRatio: ratios[Math.floor(ratios.length / 2)]!, spread: [ratios[0]!, ratios.at(-1)!] };
+    return { adapter, rounds: out, medianRatio: ratios[Math.floor(ratios.length / 2)]!, spread: [ratios[0]!, ratios.at(-1)!] };
   } finally {
     await Promise.allSettled(gens.map((g) => g.close()));
     await rung.stop();
@@ -561,8 +562,13 @@ async function main(): Promise<void> {
     if (!quick && want('idle-relay') && timeLeft() > 150_000) idleResults.push(await idle('relay-1'));
     if (timeLeft() > P.minRungMs) idleResults.push(await idle('hub-1'));
   }
-  let scalingResult: ScalingResult | undefined;
-  if (want('scaling')) scalingResult = timeLeft() > P.minRungMs / 2 ? await scaling(quick ? 2 : 3) : { rounds: [], medianRatio: 0, spread: [0, 0], skipped: 'time budget' };
+  // The hub's sharded fan-out, then the classic adapter for comparison (same load, same machine, one after the other).
+  const scalingResults: ScalingResult[] = [];
+  for (const adapter of ['sharded', 'classic'] as const) {
+    if (!want('scaling') || (adapter === 'classic' && quick)) continue;
+    scalingResults.push(timeLeft() > P.minRungMs / 2 ? await scaling(quick ? 2 : 3, adapter) : { adapter, rounds: [], medianRatio: 0, spread: [0, 0], skipped: 'time budget' });
+  }
+  const scalingResult = scalingResults[0];
   let timerResult: TimersSummary | { skipped: string } | undefined;
   if (want('timers')) timerResult = timeLeft() > P.minRungMs / 2 ? await timers() : { skipped: 'time budget' };
 
@@ -630,17 +636,21 @@ async function main(): Promise<void> {
       ),
     );
   }
-  if (scalingResult?.rounds.length) {
+  for (const sr of scalingResults) {
     out.push('');
-    out.push('Node scaling: four hub nodes, sockets on two (A, B); server CPU per message, same window:');
+    if (!sr.rounds.length) {
+      out.push(`scaling (${sr.adapter}): skipped (${sr.skipped})`);
+      continue;
+    }
+    out.push(`Node scaling, ${sr.adapter} adapter: four hub nodes, sockets on two (A, B); server CPU per message, same window:`);
     out.push(
       table(
         ['round', 'msg/s', 'p99 ms', 'all 4 µs/msg', 'A+B µs/msg', 'C+D (idle) µs/msg', '4 / 2'],
-        scalingResult.rounds.map((r, i) => [String(i + 1), String(r.rate), String(r.p99), String(r.totalUsPerMsg), String(r.socketNodesUsPerMsg), String(r.idleNodesUsPerMsg), `${r.ratio}×`]),
+        sr.rounds.map((r, i) => [String(i + 1), String(r.rate), String(r.p99), String(r.totalUsPerMsg), String(r.socketNodesUsPerMsg), String(r.idleNodesUsPerMsg), `${r.ratio}×`]),
       ),
     );
-    out.push(`  median 4/2 ratio ${scalingResult.medianRatio}× (spread ${scalingResult.spread[0]}–${scalingResult.spread[1]}×)`);
-  } else if (scalingResult) out.push(`scaling: skipped (${scalingResult.skipped})`);
+    out.push(`  median 4/2 ratio ${sr.medianRatio}× (spread ${sr.spread[0]}–${sr.spread[1]}×)`);
+  }
   if (timerResult && 'lateness' in timerResult) {
     const t = timerResult;
     out.push('');
@@ -701,7 +711,7 @@ async function main(): Promise<void> {
     rungs,
     ratios,
     idle: idleResults,
-    scaling: scalingResult,
+    scaling: scalingResults,
     timers: timerResult,
     targets,
     seconds: Math.round((Date.now() - started) / 1000),
