@@ -565,7 +565,7 @@ async function main(): Promise<void> {
   // The hub's sharded fan-out, then the classic adapter for comparison (same load, same machine, one after the other).
   const scalingResults: ScalingResult[] = [];
   for (const adapter of ['sharded', 'classic'] as const) {
-    if (!want('scaling') || (adapter === 'classic' && quick)) continue;
+    if (!want('scaling')) continue;
     scalingResults.push(timeLeft() > P.minRungMs / 2 ? await scaling(quick ? 2 : 3, adapter) : { adapter, rounds: [], medianRatio: 0, spread: [0, 0], skipped: 'time budget' });
   }
   const scalingResult = scalingResults[0];
