@@ -29,6 +29,12 @@ export function moveHorizon(participantId: string, seq: number, status: ReceiptS
   };
 }
 
+/** Who gets a participant's receipt: everyone else in the conversation; the customer not a silent monitor's. */
+export function receiptTargets(doc: ConversationDoc, participantId: string): string[] {
+  const silent = doc.silent?.includes(participantId) === true;
+  return doc.participants.filter((p) => p.id !== participantId && !(p.role === 'customer' && silent)).map((p) => p.id);
+}
+
 export const DATA_MAX_KEYS = 50;
 export const DATA_MAX_BYTES = 64 * 1024;
 

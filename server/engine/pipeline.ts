@@ -1,5 +1,6 @@
 import type { ActivityDraft, Channel } from '@conversation-hub/client-sdk/contract';
 import { agentsLeft, controllerEvents, customerWrote, needsDoc, needsOpenTask, tasksTouched, roomJoins, roomLeaves, timersImplied, type EventSeed } from '../domain/after-write.js';
+import { receiptTargets } from '../domain/receipts.js';
 import { connectorTargets } from '../domain/connector-targets.js';
 import { controllerConfig, controllerRules, type ControllerAction, type ControllerEvent } from '../domain/controller-rules.js';
 import type { ConversationDoc, Transition } from '../domain/conversation.js';
@@ -51,9 +52,9 @@ export class Pipeline {
     return { ...(written!.result as AppendResult), ...outcome };
   }
 
-  /** Runs a pure transition on the conversation. */
-  async update<R>(ctx: RunContext, conversationId: string, tx: Transition<ConversationDoc, R>): Promise<Committed<R> & Outcome> {
-    const { written, outcome } = await this.run(ctx, { kind: 'write', write: { type: 'update', conversationId, tx } });
+  /** Runs a pure transition on the conversation; `then` adds steps that depend on what was committed. */
+  async update<R>(ctx: RunContext, conversationId: string, tx: Transition<ConversationDoc, R>, opts: { then?: (w: Written) => Step[] } = {}): Promise<Committed<R> & Outcome> {
+    const { written, outcome } = await this.run(ctx, { kind: 'write', write: { type: 'update', conversationId, tx }, ...(opts.then ? { then: opts.then } : {}) });
     return { ...(written!.result as Committed<R>), ...outcome };
   }
 
@@ -134,6 +135,9 @@ export class Pipeline {
         return undefined;
       case 'push.view':
         this.d.fanout.toParticipant(s.participantId, 'conversation', await this.reads.view(s.conversationId, s.role));
+        return undefined;
+      case 'push.receipt':
+        for (const id of receiptTargets(s.doc, s.receipt.participantId)) this.d.fanout.toParticipant(id, 'receipt', s.receipt);
         return undefined;
     }
   }
@@ -217,6 +221,8 @@ function about(s: Step): { conversationId?: string; participantId?: string; cust
       return { conversationId: s.conversationId, participantId: s.agentId };
     case 'push.view':
       return { conversationId: s.conversationId, participantId: s.participantId };
+    case 'push.receipt':
+      return { conversationId: s.conversationId, participantId: s.receipt.participantId };
     default:
       return { conversationId: s.conversationId };
   }

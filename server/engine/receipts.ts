@@ -1,7 +1,6 @@
 import type { CallInput, ReceiptStatus } from '@conversation-hub/client-sdk/contract';
-import type { ConversationDoc } from '../domain/conversation.js';
 import { badField, forbidden, notFound } from '../domain/errors.js';
-import { moveHorizon } from '../domain/receipts.js';
+import { moveHorizon, type MoveResult } from '../domain/receipts.js';
 import { authorize } from './authorize.js';
 import type { CallContext, RunContext } from './context.js';
 import type { EngineCore } from './core.js';
@@ -45,17 +44,14 @@ export class Receipts {
   private async move(ctx: RunContext, conversationId: string, participantId: string, seq: number, status: ReceiptStatus, lastSeq: number): Promise<{ seq: number }> {
     // Refused rather than clamped: a horizon past the last activity names something that does not exist yet.
     if (seq > lastSeq) throw badField('seq', `at most the conversation's lastSeq (${lastSeq})`);
-    const c = await this.e.pipeline.update(ctx, conversationId, moveHorizon(participantId, seq, status));
-    if (c.result.moved) this.push(c.doc, participantId, status === 'read' ? c.result.seq : seq, status);
+    const c = await this.e.pipeline.update(ctx, conversationId, moveHorizon(participantId, seq, status), {
+      // The push is the pipeline's, once per real move, on the node that committed it.
+      then: (w) => {
+        const r = w.result as MoveResult;
+        if (!r.moved || !w.doc) return [];
+        return [{ kind: 'push.receipt', conversationId, doc: w.doc, receipt: { conversationId, participantId, seq: status === 'read' ? r.seq : seq, status } }];
+      },
+    });
     return { seq: c.result.seq };
-  }
-
-  /** To every other participant; a customer not the receipts of a silent monitor. */
-  private push(doc: ConversationDoc, participantId: string, seq: number, status: ReceiptStatus): void {
-    const silent = doc.silent?.includes(participantId) === true;
-    for (const p of doc.participants) {
-      if (p.id === participantId || (p.role === 'customer' && silent)) continue;
-      this.e.d.fanout.toParticipant(p.id, 'receipt', { conversationId: doc.id, participantId, seq, status });
-    }
   }
 }

@@ -1,4 +1,4 @@
-import type { Activity, ActivityDraft, AgentTask, Channel, ParticipantRole, RoutingMode } from '@conversation-hub/client-sdk/contract';
+import type { Activity, ActivityDraft, AgentTask, Channel, ParticipantRole, ReceiptPush, RoutingMode } from '@conversation-hub/client-sdk/contract';
 import type { EventSeed } from '../domain/after-write.js';
 import type { ControllerAction } from '../domain/controller-rules.js';
 import type { ConversationDoc, Transition } from '../domain/conversation.js';
@@ -42,7 +42,9 @@ export type Step =
   | { kind: 'route'; task: AgentTask; mode: RoutingMode; channel?: Channel | null }
   | { kind: 'fill'; agentId: string }
   /** A participant nobody answered (an invited bot) is sent the conversation as it may see it. */
-  | { kind: 'push.view'; participantId: string; conversationId: string; role: ParticipantRole };
+  | { kind: 'push.view'; participantId: string; conversationId: string; role: ParticipantRole }
+  /** A read or delivered horizon moved: the other participants get a `receipt` (domain/receipts.ts `receiptTargets`). */
+  | { kind: 'push.receipt'; conversationId: string; doc: ConversationDoc; receipt: ReceiptPush };
 
 /** What a run of the pipeline did beyond the first write: the tasks its `create.task` actions made. */
 export interface Outcome {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { join, openSession, participant, toConversation, type ConversationDoc } from '../../server/domain/conversation.js';
-import { DATA_MAX_BYTES, DATA_MAX_KEYS, hasNonFinite, moveHorizon, setData } from '../../server/domain/receipts.js';
+import { DATA_MAX_BYTES, DATA_MAX_KEYS, hasNonFinite, moveHorizon, receiptTargets, setData } from '../../server/domain/receipts.js';
 
 // Read horizons and conversation data as the pure transitions keep them (server/domain/receipts.ts).
 const at = '2026-11-22T10:00:00.000Z';
@@ -39,6 +39,15 @@ describe('read horizons (pure)', () => {
     expect(toConversation(doc, 4, 'agent').readHorizons).toEqual([{ participantId: 'ann', read: 4 }, { participantId: 'sup', read: 2 }]);
     expect(toConversation(doc, 4, 'customer').readHorizons).toEqual([{ participantId: 'ann', read: 4 }]);
     expect(toConversation(conversation(), 1, 'agent').readHorizons).toBeUndefined();
+  });
+});
+
+describe('receipt targets (pure)', () => {
+  test('everyone but the mover; a silent monitor’s receipt never reaches the customer', () => {
+    const doc = conversation();
+    expect(receiptTargets(doc, 'cust').sort()).toEqual(['ann', 'sup']);
+    expect(receiptTargets(doc, 'ann').sort()).toEqual(['cust', 'sup']);
+    expect(receiptTargets(doc, 'sup')).toEqual(['ann']);
   });
 });
 
