@@ -3,7 +3,7 @@ import { participantRole, type Actor } from '../domain/actor.js';
 import { isJoinable } from '../domain/conversation-state.js';
 import { canSee, toConversation, type ConversationDoc } from '../domain/conversation.js';
 import { forbidden, notFound } from '../domain/errors.js';
-import type { Relation } from '../domain/policy.js';
+import { relationOf, relationTo } from '../domain/relation.js';
 import { authorize } from './authorize.js';
 import type { EngineDeps } from './context.js';
 
@@ -113,24 +113,6 @@ export class Reads {
       cursor = last.seq;
     }
   }
-}
-
-/** A connector's own conversations have a session of a channel it serves; anyone else's relation is what the conversation records. */
-function relationOf(actor: Actor, v: Pick<ConversationView, 'customerId' | 'participants' | 'activities' | 'channelSessions'>): Relation {
-  if (actor.role === 'connector') return v.channelSessions.some((s) => actor.channels.includes(s.serviceIdentifier)) ? 'own' : 'other';
-  return relationTo(v, actor.id);
-}
-
-/**
- * How a caller stands to a conversation from what it records: its customer (`own`), in it now or
- * once (`participant`), offered or given one of its tasks (`offered`), or none of these.
- */
-function relationTo(v: Pick<ConversationView, 'customerId' | 'participants' | 'activities'>, id: string): Relation {
-  if (v.customerId === id) return 'own';
-  if (v.participants.some((p) => p.id === id)) return 'participant';
-  if (v.activities.some((a) => a.type === 'participant.joined' && a.payload.participant.id === id)) return 'participant';
-  if (v.activities.some((a) => (a.type === 'task.created' || a.type === 'task.assigned' || a.type === 'task.closed') && a.payload.task.agentId === id)) return 'offered';
-  return 'other';
 }
 
 /** The viewer's unread count: the messages of others after its read horizon, among those the view holds (at most its last 50). */

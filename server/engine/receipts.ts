@@ -1,6 +1,7 @@
 import type { CallInput, ReceiptStatus } from '@conversation-hub/client-sdk/contract';
 import { badField, forbidden, notFound } from '../domain/errors.js';
 import { moveHorizon, type MoveResult } from '../domain/receipts.js';
+import { relationTo } from '../domain/relation.js';
 import { authorize } from './authorize.js';
 import type { CallContext, RunContext } from './context.js';
 import type { EngineCore } from './core.js';
@@ -28,8 +29,8 @@ export class Receipts {
     if (!conversationId) throw badField('conversationId', 'required');
     const stored = await this.e.d.store.get(conversationId);
     if (!stored) throw notFound('conversation');
-    const relation = stored.doc.customerId === actor.id ? 'own' : stored.doc.participants.some((p) => p.id === actor.id) ? 'participant' : 'other';
-    authorize('read.update', actor, relation);
+    // Who is in it now: the activities (a past join, an offer) give no read horizon.
+    authorize('read.update', actor, relationTo({ ...stored.doc, activities: [] }, actor.id));
     return this.move(ctx, conversationId, actor.id, input.seq, 'read', stored.lastSeq);
   }
 
