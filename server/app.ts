@@ -30,6 +30,7 @@ import { createWebhooks } from './webhooks/wiring.js';
 import { createWhatsApp } from './whatsapp/wiring.js';
 import { connectorOutboundSink } from './transport/connector-outbound.js';
 import { keepRawBody } from './transport/http/raw-body.js';
+import { retention } from './persistence/retention.js';
 
 export type { Parts } from './ports.js';
 
@@ -89,6 +90,8 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   const webhooks = createWebhooks(config, parts, log, metrics.webhook);
   const links = attachmentLinks(config.jwtSecret); // signed download links, for Meta to fetch the files agents send
   const whatsapp = createWhatsApp(parts, log, links);
+  const bookkeeping = retention(parts.admin.db, parts.scheduler, log); // webhook and WhatsApp rows past their time
+  bookkeeping.register();
   const outbound = connectorOutboundSink(parts.channels, { webhooks: webhooks.dispatch, whatsapp: whatsapp.sender }, log);
   const fanout = new SocketFanout(io, { activities: (list) => webhooks.dispatch.activities(list), connectorOutbound: outbound });
   // Report rows go through a durable outbox, drained into Postgres by the `reports` timer (server/reporting/).
@@ -147,6 +150,7 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
 
   await parts.scheduler.start();
   await hub.housekeeping.start();
+  await bookkeeping.start();
   // Rows a previous run left, and a flush whose retries gave up during a long outage: re-armed each minute.
   const kickReports = () => void reporting?.kick().catch((err: unknown) => log.warn({ err }, 'report flush timer not armed'));
   kickReports();

@@ -1,5 +1,5 @@
 /** The timers of the hub; each kind has one handler, registered before `start`. */
-export type TimerKind = 'inactivity' | 'offer' | 'wrapup' | 'archive' | 'agent-grace' | 'housekeeping' | 'offer-retry' | 'opening' | 'queue-wait' | 'queue-positions' | 'bot-turn' | 'reports' | 'dashboard' | 'webhook' | 'whatsapp-send';
+export type TimerKind = 'inactivity' | 'offer' | 'wrapup' | 'archive' | 'agent-grace' | 'housekeeping' | 'offer-retry' | 'opening' | 'queue-wait' | 'queue-positions' | 'bot-turn' | 'reports' | 'dashboard' | 'webhook' | 'whatsapp-send' | 'retention';
 
 export interface Timer<D = unknown> {
   kind: TimerKind;
