@@ -2,6 +2,7 @@ import type { CallInput, ReceiptStatus } from '@conversation-hub/client-sdk/cont
 import { badField, forbidden, notFound } from '../domain/errors.js';
 import { moveHorizon, type MoveResult } from '../domain/receipts.js';
 import { relationTo } from '../domain/relation.js';
+import type { Committed } from '../ports.js';
 import { authorize } from './authorize.js';
 import type { CallContext, RunContext } from './context.js';
 import type { EngineCore } from './core.js';
@@ -48,7 +49,7 @@ export class Receipts {
     const c = await this.e.pipeline.update(ctx, conversationId, moveHorizon(participantId, seq, status), {
       // The push is the pipeline's, once per real move, on the node that committed it.
       then: (w) => {
-        const r = w.result as MoveResult;
+        const r = (w.result as Committed<MoveResult>).result;
         if (!r.moved || !w.doc) return [];
         return [{ kind: 'push.receipt', conversationId, doc: w.doc, receipt: { conversationId, participantId, seq: status === 'read' ? r.seq : seq, status } }];
       },
