@@ -54,9 +54,10 @@ export async function startNode(
   name: string,
   script: string,
   env: Record<string, string>,
-  opts: { inspect?: boolean; timeoutMs?: number } = {},
+  opts: { inspect?: boolean; timeoutMs?: number; compiled?: boolean } = {},
 ): Promise<Node> {
-  const args = ['--conditions=conversation-hub-source', '--import', 'tsx', ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []), script];
+  // `compiled`: `script` is plain JavaScript (the built server, as `npm run start:prod` runs it), no tsx.
+  const args = [...(opts.compiled ? [] : ['--conditions=conversation-hub-source', '--import', 'tsx']), ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []), script];
   const child = track(
     spawn(process.execPath, args, {
       cwd: ROOT,

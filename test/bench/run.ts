@@ -4,12 +4,17 @@
  * bench-results.json. A benchmark, not a test: it asserts nothing, it reports the targets of
  * issue 6 as met or missed.
  *
- * Ladder (each rung its own processes, started fresh, warmed up, then measured):
- *   relay-1  bare Socket.IO relay, one node
- *   relay-2  bare Socket.IO relay, two nodes, @socket.io/redis-adapter
- *   hub-1    the hub, embedded mode, one node
- *   hub-2    the hub, cluster mode, two nodes on one Redis and one Postgres (skipped if it does not start)
- *   scaling  the hub, cluster mode, four nodes with sockets on two: what idle nodes cost per message
+ * Steps (each its own processes, started fresh, warmed up, then measured; `--only=a,b` picks):
+ *   pairs          bare two-node Socket.IO relay (@socket.io/redis-adapter) and the two-node hub
+ *                  (cluster mode, one Redis, one Postgres) side by side, measured interleaved:
+ *                  median and spread of the pairwise ratios, then the knees (pairs.ts)
+ *   footprint      the embedded hub's memory with no socket, built JavaScript (footprint.ts)
+ *   idle           idle sockets on one embedded node, built JavaScript (idle-relay: the relay too)
+ *   scaling        four hub nodes with sockets on two: what idle nodes cost per message
+ *                  (scaling-classic: the classic adapter too)
+ *   redis-cluster  the two-node hub on a local three-master Redis Cluster (cluster-rung.ts)
+ *   timers         inactivity timers at scale
+ *   relay-1, relay-2, hub-1, hub-2: the single latency rungs of the earlier ladder, when named
  * Conversations: customer socket on node A, agent-side socket on node B. On the hub the agent side
  * is a supervisor who `conversation.join`s (supervisors may send: barge-in), so routing (offers,
  * capacity, accept) stays out of the message path being measured. Customer and supervisor tokens
@@ -30,6 +35,9 @@ import type { IdleResult, RungResult } from './results.js';
 import { startRung, type Rung, type RungName } from './rungs.js';
 import { scaling, type ScalingResult } from './scaling.js';
 import { summarize } from './summary.js';
+import { pairs } from './pairs.js';
+import { footprint } from './footprint.js';
+import { clusterRung } from './cluster-rung.js';
 import { runTimers, type TimersSummary } from './timers.js';
 
 
@@ -110,7 +118,8 @@ async function idle(name: 'hub-1' | 'relay-1'): Promise<IdleResult> {
   const total = P.idle.conversations;
   const warmN = P.idle.warmConversations;
   log(`idle ${name}: ${total} conversations (${2 * total} sockets), ${P.idle.generators} generator processes`);
-  const rung = await startRung(name, {}, { inspect: true });
+  // The hub as production runs it (built JavaScript, no tsx): its memory is the figure.
+  const rung = await startRung(name, {}, { inspect: true, compiled: name === 'hub-1' });
   const node = rung.nodes[0]!;
   const gens: Generator[] = [];
   try {
@@ -206,31 +215,28 @@ async function timers(): Promise<TimersSummary | { skipped: string }> {
 async function main(): Promise<void> {
   log(`bench ${quick ? '--quick' : 'full'}: run ${runId}, budget ${P.budgetMs / 1000} s`);
   const want = (k: string) => !only || only.includes(k);
+  const asked = (k: string) => !!only?.includes(k);
+  // The single rungs of the earlier ladder run when named (--only=relay-1,hub-1,...): the pairs replace them.
   const rungs: RungResult[] = [];
-  for (const name of ['relay-1', 'relay-2', 'hub-1', 'hub-2'] as const) {
-    if (!want(name)) continue;
-    if (timeLeft() < P.minRungMs) {
-      rungs.push({ rung: name, nodes: 0, skipped: 'time budget', rows: [] });
-      continue;
-    }
-    rungs.push(await latencyRung(name));
-  }
+  for (const name of ['relay-1', 'relay-2', 'hub-1', 'hub-2'] as const) if (asked(name)) rungs.push(await latencyRung(name));
+  const pairResult = want('pairs') ? await pairs(quick ? 2 : 3) : undefined;
+  const footprintResult = want('footprint') && timeLeft() > 30_000 ? await footprint() : undefined;
   const idleResults: IdleResult[] = [];
   if (want('idle')) {
-    if (!quick && want('idle-relay') && timeLeft() > 150_000) idleResults.push(await idle('relay-1'));
+    if (asked('idle-relay')) idleResults.push(await idle('relay-1'));
     if (timeLeft() > P.minRungMs) idleResults.push(await idle('hub-1'));
   }
-  // The hub's sharded fan-out, then the classic adapter for comparison (same load, same machine, one after the other).
+  // Sharded fan-out; the classic adapter for comparison when asked (--only=scaling-classic).
   const scalingResults: ScalingResult[] = [];
   for (const adapter of ['sharded', 'classic'] as const) {
-    if (!want('scaling')) continue;
-    scalingResults.push(timeLeft() > P.minRungMs / 2 ? await scaling(quick ? 2 : 3, adapter) : { adapter, rounds: [], medianRatio: 0, spread: [0, 0], skipped: 'time budget' });
+    if (adapter === 'sharded' ? !want('scaling') : !asked('scaling-classic')) continue;
+    scalingResults.push(timeLeft() > P.minRungMs / 2 ? await scaling(quick ? 1 : 3, adapter) : { adapter, rounds: [], medianRatio: 0, spread: [0, 0], skipped: 'time budget' });
   }
+  const clusterResult = want('redis-cluster') ? (timeLeft() > P.minRungMs / 2 ? await clusterRung(quick ? 1 : 2) : { rows: [], skipped: 'time budget' }) : undefined;
   let timerResult: TimersSummary | { skipped: string } | undefined;
   if (want('timers')) timerResult = timeLeft() > P.minRungMs / 2 ? await timers() : { skipped: 'time budget' };
-  await summarize({ rungs, idleResults, scalingResults, timerResult });
+  await summarize({ rungs, pairResult, footprintResult, idleResults, scalingResults, clusterResult, timerResult });
 }
-
 
 main().then(
   () => shutdown(0),

@@ -6,10 +6,20 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import { cleanups, DATABASE_URL, jwtSecret, adminKey, log, REDIS_URL, runId } from './params.js';
 import { ROOT, startNode, type Node } from './procs.js';
+import { startLocalRedisCluster } from '../helpers/redis-cluster-setup.js';
+
+/** The built server's entry, built first when a source is newer (scripts/build.ts, build-server.ts). */
+async function builtServer(): Promise<string> {
+  const { execFileSync } = await import('node:child_process');
+  const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+  execFileSync(tsx, ['--conditions=conversation-hub-source', 'scripts/build.ts', '--if-stale'], { cwd: ROOT, stdio: 'ignore' });
+  execFileSync(tsx, ['scripts/build-server.ts', '--if-stale'], { cwd: ROOT, stdio: 'ignore' });
+  return join(ROOT, 'dist', 'server', 'server', 'main.js');
+}
 
 // ---- rungs ---------------------------------------------------------------------------------
 
-export type RungName = 'relay-1' | 'relay-2' | 'hub-1' | 'hub-2' | 'hub-4';
+export type RungName = 'relay-1' | 'relay-2' | 'hub-1' | 'hub-2' | 'hub-4' | 'hub-2-rc';
 export interface Rung {
   name: RungName;
   nodes: Node[];
@@ -17,9 +27,14 @@ export interface Rung {
   stop(): Promise<void>;
 }
 
-export async function startRung(name: RungName, extraEnv: Record<string, string> = {}, opts: { inspect?: boolean } = {}): Promise<Rung> {
+/**
+ * `compiled`: the hub as production runs it (`node dist/server/server/main.js`, built here when
+ * stale), for memory figures without tsx. `hub-2-rc`: hub-2 on a local three-master Redis Cluster
+ * that the rung starts and stops (test/helpers/redis-cluster-setup.ts).
+ */
+export async function startRung(name: RungName, extraEnv: Record<string, string> = {}, opts: { inspect?: boolean; compiled?: boolean } = {}): Promise<Rung> {
   const relayScript = join(ROOT, 'test', 'bench', 'relay.ts');
-  const hubScript = join(ROOT, 'server', 'main.ts');
+  const hubScript = opts.compiled ? await builtServer() : join(ROOT, 'server', 'main.ts');
   if (name === 'relay-1') {
     const a = await startNode('relay-A', relayScript, {}, opts);
     return { name, nodes: [a], redis: false, stop: () => a.stop() };
@@ -33,7 +48,9 @@ export async function startRung(name: RungName, extraEnv: Record<string, string>
   const limits = { HUB_IP_CONNECT_RATE: '1000000', HUB_PUBLIC_HTTP_RATE: '1000000', HUB_IDENTITY_RATE: '1000000', HUB_MAX_SOCKETS_PER_IDENTITY: '100000', HUB_SOCKET_RATE: '1000' };
   const base = { HUB_JWT_SECRET: jwtSecret, HUB_ADMIN_KEY: adminKey, LOG_LEVEL: 'info', ...limits, ...extraEnv };
   if (name === 'hub-1') {
-    const dataDir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
+    // A data folder given in extraEnv is the caller's (kept); else a fresh one, removed at stop.
+    const own = !extraEnv.HUB_DATA_DIR;
+    const dataDir = extraEnv.HUB_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'hub-bench-'));
     const a = await startNode('hub-A', hubScript, { ...base, HUB_DATA_DIR: dataDir }, opts);
     return {
       name,
@@ -41,7 +58,7 @@ export async function startRung(name: RungName, extraEnv: Record<string, string>
       redis: false,
       stop: async () => {
         await a.stop();
-        rmSync(dataDir, { recursive: true, force: true });
+        if (own) rmSync(dataDir, { recursive: true, force: true });
       },
     };
   }
@@ -50,8 +67,11 @@ export async function startRung(name: RungName, extraEnv: Record<string, string>
   const schema = `bench_${tag}`;
   const prefix = `bench-${tag}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
-  const env = { ...base, REDIS_URL, DATABASE_URL, DATABASE_SCHEMA: schema, HUB_REDIS_PREFIX: prefix, HUB_DATA_DIR: dataDir };
+  const redisCluster = name === 'hub-2-rc' ? await startLocalRedisCluster() : undefined;
+  const redisEnv: Record<string, string> = redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.nodes.join(',') } : { REDIS_URL };
+  const env = { ...base, ...redisEnv, DATABASE_URL, DATABASE_SCHEMA: schema, HUB_REDIS_PREFIX: prefix, HUB_DATA_DIR: dataDir };
   const cleanup = async () => {
+    await redisCluster?.stop();
     rmSync(dataDir, { recursive: true, force: true });
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
@@ -60,6 +80,7 @@ export async function startRung(name: RungName, extraEnv: Record<string, string>
     } finally {
       await client.end();
     }
+    if (redisCluster) return;
     const r = createClient({ url: REDIS_URL, RESP: 2 });
     await r.connect();
     try {
@@ -90,7 +111,7 @@ export async function startRung(name: RungName, extraEnv: Record<string, string>
   return {
     name,
     nodes,
-    redis: true,
+    redis: !redisCluster,
     stop: async () => {
       await Promise.allSettled(nodes.map((n) => n.stop()));
       await cleanup().catch((err: unknown) => log(`cleanup of ${schema}/${prefix} failed: ${(err as Error).message}`));

@@ -1,5 +1,5 @@
 import { connectConversations, measure } from './measure.js';
-import { log, P, round2 } from './params.js';
+import { log, P, round2, SETTLE } from './params.js';
 import { startGenerator, type Generator } from './procs.js';
 import { startRung, type Rung } from './rungs.js';
 
@@ -42,7 +42,7 @@ export async function scaling(rounds: number, adapter: 'sharded' | 'classic'): P
     await connectConversations(rung, gens);
     const out: ScalingRound[] = [];
     for (let i = 0; i < rounds; i++) {
-      const row = await measure(rung, gens, `${P.conversations}×${P.big.perSide}/s`, P.conversations, P.big.perSide, P.big.warmupMs, P.big.measureMs, undefined);
+      const row = await measure(rung, gens, `${P.conversations}×${P.big.perSide}/s`, P.conversations, P.big.perSide, i === 0 ? SETTLE * P.big.warmupMs : P.big.warmupMs, P.big.measureMs, undefined);
       const [a = 0, b = 0, c = 0, d = 0] = row.serverCpu; // cores, per node
       const perMsg = (cores: number) => round2((cores * 1e6) / Math.max(1, row.rate));
       out.push({ rate: Math.round(row.rate), p99: row.latency.p99, totalUsPerMsg: perMsg(a + b + c + d), socketNodesUsPerMsg: perMsg(a + b), idleNodesUsPerMsg: perMsg(c + d), ratio: round2((a + b + c + d) / Math.max(1e-9, a + b)) });

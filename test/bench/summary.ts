@@ -5,17 +5,31 @@ import { latencyTable, table, writeJson } from './report.js';
 import type { IdleResult, RungResult } from './results.js';
 import type { ScalingResult } from './scaling.js';
 import type { TimersSummary } from './timers.js';
+import type { ClusterRungResult } from './cluster-rung.js';
+import type { FootprintResult } from './footprint.js';
+import type { PairsResult } from './pairs.js';
+import { pairsTables } from './pairs-report.js';
+import { issue15Targets } from './targets.js';
 
 /** The bench's tables, its targets met or missed, and bench-results.json. */
-export async function summarize(r: { rungs: RungResult[]; idleResults: IdleResult[]; scalingResults: ScalingResult[]; timerResult: TimersSummary | { skipped: string } | undefined }): Promise<void> {
-  const { rungs, idleResults, scalingResults, timerResult } = r;
-  const scalingResult = scalingResults[0];
+export async function summarize(r: {
+  rungs: RungResult[];
+  pairResult: PairsResult | undefined;
+  footprintResult: FootprintResult | undefined;
+  idleResults: IdleResult[];
+  scalingResults: ScalingResult[];
+  clusterResult: ClusterRungResult | undefined;
+  timerResult: TimersSummary | { skipped: string } | undefined;
+}): Promise<void> {
+  const { rungs, idleResults, scalingResults, timerResult, pairResult, footprintResult, clusterResult } = r;
   const rows = rungs.flatMap((r) => r.rows);
   const out: string[] = [];
   out.push('');
   out.push(`Conversation hub bench (${quick ? 'quick' : 'full'}), ${new Date().toISOString().slice(0, 10)}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`);
   out.push('Latency: sender emit to the other end\'s `activity`, customer on node A, agent side on node B; open-loop Poisson arrivals.');
-  out.push(latencyTable(rows.filter((r) => !r.scenario.startsWith('ramp'))));
+  out.push(...pairsTables(pairResult, clusterResult));
+  if (!rows.length) out.push('(single rungs not run: --only=relay-1,relay-2,hub-1,hub-2)');
+  else out.push(latencyTable(rows.filter((r) => !r.scenario.startsWith('ramp'))));
   out.push('');
   out.push('Ramp (2 sides × conversations × rate):');
   out.push(latencyTable(rows.filter((r) => r.scenario.startsWith('ramp'))));
@@ -53,6 +67,12 @@ export async function summarize(r: { rungs: RungResult[]; idleResults: IdleResul
     }
   }
   out.push(table(['ratio', 'scenario', 'p99', 'p50', 'server CPU/msg'], ratioRows));
+  if (footprintResult) {
+    const f = footprintResult;
+    const mb = (n: number) => (n / 2 ** 20).toFixed(0);
+    out.push('');
+    out.push(table(['embedded hub, no socket (built JS)', 'RSS MB', 'peak MB'], [['first start (database made apart)', mb(f.firstStart.rss), mb(f.firstStart.peak)], ['reopened', mb(f.reopened.rss), mb(f.reopened.peak)]]));
+  }
   if (idleResults.length) {
     out.push('');
     out.push(
@@ -100,41 +120,9 @@ export async function summarize(r: { rungs: RungResult[]; idleResults: IdleResul
   } else if (timerResult) out.push(`timers: skipped (${timerResult.skipped})`);
 
   // ---- targets ----
-  const targets: Array<{ target: string; met: boolean | null; detail: string }> = [];
-  const big = `${P.conversations}×${P.big.perSide}/s`;
-  const hub2big = find('hub-2', big) ?? undefined;
-  const bigRow = hub2big ?? find('hub-1', big);
-  if (bigRow)
-    targets.push({
-      target: `${P.conversations} conversations at 0.5 msg/s per side: p99 < 15 ms, nothing lost/duplicated/reordered${hub2big ? '' : ' (hub-1: hub-2 not run)'}`,
-      met: bigRow.ok && bigRow.latency.p99 < 15,
-      detail: `p99 ${bigRow.latency.p99} ms, lost ${bigRow.lost}, dup ${bigRow.duplicated}, reord ${bigRow.reordered}`,
-    });
-  const pr = ratios[`hub-2/relay-2 ${big}`] as { p99: number } | undefined;
-  targets.push({ target: 'hub p99 ≤ 2 × bare two-node relay p99', met: pr ? pr.p99 <= 2 : null, detail: pr ? `${pr.p99}×` : 'hub-2 not run' });
-  const kr = ratios['hub-2/relay-2 knee'] as number | undefined;
-  targets.push({ target: 'hub knee ≥ ½ bare two-node relay knee', met: kr === undefined ? null : kr >= 0.5, detail: kr === undefined ? 'hub-2 not run' : `${kr}×` });
-  const hi = idleResults.find((i) => i.rung === 'hub-1');
-  if (hi)
-    targets.push({
-      target: `${hi.conversations} idle conversations (${hi.sockets} sockets) on one node: < 40 KB RSS per socket`,
-      met: hi.ok,
-      detail: `${hi.rssPerSocketKB} KB per added socket; ${hi.rssTotalPerSocketKB} KB/socket counting the whole process (baseline ${(hi.baseline.rss / 2 ** 20).toFixed(0)} MB with no socket, mostly PGlite)`,
-    });
-  if (scalingResult?.rounds.length)
-    targets.push({
-      target: 'server CPU per message at 4 nodes (2 with sockets) ≤ 1.1 × at 2 nodes (issue 15)',
-      met: scalingResult.medianRatio <= 1.1,
-      detail: `median ${scalingResult.medianRatio}× over ${scalingResult.rounds.length} rounds (spread ${scalingResult.spread[0]}–${scalingResult.spread[1]}×)`,
-    });
-  if (timerResult && 'lateness' in timerResult)
-    targets.push({
-      target: `timers (${timerResult.opened} sessions, ${timerResult.mode}): p99 lateness < 200 ms, none missed, none twice`,
-      met: timerResult.ok,
-      detail: `p99 ${timerResult.lateness.p99} ms, missed ${timerResult.missed}, twice ${timerResult.firedTwice}`,
-    });
+  const targets = issue15Targets({ pairResult, footprintResult, idleResults, scalingResults, clusterResult, timerResult });
   out.push('');
-  out.push('Targets (issue 6):');
+  out.push('Targets (issue 15):');
   for (const t of targets) out.push(`  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.target}: ${t.detail}`);
   out.push('');
   out.push(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -147,6 +135,9 @@ export async function summarize(r: { rungs: RungResult[]; idleResults: IdleResul
     params: P,
     rungs,
     ratios,
+    pairs: pairResult,
+    footprint: footprintResult,
+    redisCluster: clusterResult,
     idle: idleResults,
     scaling: scalingResults,
     timers: timerResult,
