@@ -20,13 +20,17 @@ const shared = {
  * as --selectProjects takes every word after it for a project name and then runs the whole project):
  * - `default`: every test; the integration tests on an embedded hub (one process, in-memory stores, PGlite);
  * - `integration-cluster`: the integration tests again, each on two hub instances in cluster mode
- *   (Redis, BullMQ, the Redis adapter, Postgres) with the clients spread over both (test/helpers/start-hub.ts).
+ *   (Redis, BullMQ, the Redis adapter, Postgres) with the clients spread over both (test/helpers/start-hub.ts);
+ * - `integration-redis-cluster`: the same on the local three-master Redis Cluster the global set-up starts.
  * The two workers take test files from both projects, so the cluster pass runs alongside the rest.
  */
 /** @type {import('jest').Config} */
 export default {
   maxWorkers: 2,
   testTimeout: 30000,
+  // A local three-master Redis Cluster for the run (test/helpers/redis-cluster.ts).
+  globalSetup: '<rootDir>/test/helpers/redis-cluster-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/redis-cluster-teardown.ts',
   projects: [
     { ...shared, displayName: 'default', testMatch: ['<rootDir>/test/**/*.test.ts'] },
     {
@@ -34,6 +38,12 @@ export default {
       displayName: 'integration-cluster',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/helpers/cluster-mode-setup.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration-redis-cluster',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/helpers/cluster-mode-setup.ts', '<rootDir>/test/helpers/redis-cluster-mode-setup.ts'],
     },
   ],
 };

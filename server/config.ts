@@ -14,6 +14,11 @@ const Env = z
     HUB_ADMIN_KEY: z.string().min(16, 'HUB_ADMIN_KEY must be at least 16 characters').optional(),
     HUB_DATA_DIR: z.string().default('./data'),
     REDIS_URL: z.string().url().optional(),
+    /** A Redis Cluster instead of one Redis: some of its masters, `host:port` comma-separated (the rest is discovered). */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .regex(/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}(,[A-Za-z0-9.\-\[\]:]+:\d{1,5})*$/, 'REDIS_CLUSTER_NODES must be host:port[,host:port...]')
+      .optional(),
     DATABASE_URL: z.string().url().optional(),
     /** Postgres schema for this hub's tables (tests give each hub its own). */
     DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
@@ -83,8 +88,9 @@ const Env = z
     ...AuthEnv,
   })
   .refine(oidcComplete, oidcIncomplete)
-  .refine((e) => !!e.REDIS_URL === !!e.DATABASE_URL, {
-    message: 'set both REDIS_URL and DATABASE_URL (cluster mode) or neither (embedded mode)',
+  .refine((e) => !(e.REDIS_URL && e.REDIS_CLUSTER_NODES), { message: 'set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both' })
+  .refine((e) => !!(e.REDIS_URL || e.REDIS_CLUSTER_NODES) === !!e.DATABASE_URL, {
+    message: 'set both REDIS_URL (or REDIS_CLUSTER_NODES) and DATABASE_URL (cluster mode) or neither (embedded mode)',
   });
 
 export type HubConfig = {
@@ -95,6 +101,8 @@ export type HubConfig = {
   adminKey: string;
   dataDir: string;
   redisUrl?: string;
+  /** Set instead of `redisUrl` for a Redis Cluster: `host:port` of some of its masters. */
+  redisClusterNodes?: string[];
   databaseUrl?: string;
   databaseSchema?: string;
   redisPrefix: string;
@@ -143,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
-  const mode = e.REDIS_URL ? 'cluster' : 'embedded';
+  const mode = e.REDIS_URL || e.REDIS_CLUSTER_NODES ? 'cluster' : 'embedded';
   const dataDir = resolve(e.HUB_DATA_DIR);
   let jwtSecret = e.HUB_JWT_SECRET;
   let adminKey = e.HUB_ADMIN_KEY;
@@ -163,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     adminKey,
     dataDir,
     redisUrl: e.REDIS_URL,
+    ...(e.REDIS_CLUSTER_NODES ? { redisClusterNodes: e.REDIS_CLUSTER_NODES.split(',') } : {}),
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
     redisPrefix: e.HUB_REDIS_PREFIX,

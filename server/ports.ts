@@ -36,7 +36,8 @@ export type { RetryPolicy, Timer, TimerHandler, TimerKind, TimerOutcome } from '
 
 /**
  * Live conversations. Every method is one atomic step, whatever node calls it: the in-memory
- * implementation runs on one event loop; the Redis one uses one Lua script per step.
+ * implementation runs on one event loop; the Redis one commits each step with one Lua script in the
+ * conversation's slot, and what follows it in other slots after (redis-store.ts).
  */
 export interface ConversationStore {
   get(id: string): Promise<StoredConversation | null>;

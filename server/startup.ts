@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createClient } from 'redis';
 import type { Logger } from './log.js';
-import { redisClientOptions } from './redis/connect.js';
+import { redisClientOptions, type RedisTarget } from './redis/connect.js';
 
 /**
  * Start-up that waits: a node started before Postgres or Redis (a machine booting, a compose
@@ -98,22 +98,31 @@ export function postgresDependency(url: string): Dependency {
   };
 }
 
-export function redisDependency(url: string): Dependency {
+export function redisDependency(target: RedisTarget): Dependency {
+  // A Redis Cluster is up for us when one of the masters we were given answers: the client finds the rest.
+  const urls = 'url' in target ? [target.url] : target.clusterNodes.map((n) => `redis://${n}`);
   return {
     name: 'redis',
-    target: where(url),
-    secrets: secretsOf(url),
+    target: urls.map((u) => where(u)).join(','),
+    secrets: urls.flatMap(secretsOf),
     probe: async (ms) => {
-      const options = redisClientOptions(url, { name: 'hub-startup', commandTimeoutMs: ms });
-      // No reconnecting: one attempt is one connection; the loop below does the retrying.
-      const client = createClient({ ...options, socket: { ...options.socket, connectTimeout: ms, reconnectStrategy: false } });
-      client.on('error', () => {});
-      try {
-        await client.connect();
-        await client.ping();
-      } finally {
-        client.destroy();
+      let failure: unknown;
+      for (const url of urls) {
+        const options = redisClientOptions(url, { name: 'hub-startup', commandTimeoutMs: ms });
+        // No reconnecting: one attempt is one connection; the loop below does the retrying.
+        const client = createClient({ ...options, socket: { ...options.socket, connectTimeout: ms, reconnectStrategy: false } });
+        client.on('error', () => {});
+        try {
+          await client.connect();
+          await client.ping();
+          return;
+        } catch (err) {
+          failure = err;
+        } finally {
+          client.destroy();
+        }
       }
+      throw failure;
     },
   };
 }

@@ -4,7 +4,8 @@ import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { PartsMetrics } from '../transport/metrics.js';
 import { createDatabase } from '../persistence/create-database.js';
-import { closeRedis, connectRedis, duplicateRedis } from '../redis/connect.js';
+import { bullmqClusterConnection } from '../redis/bullmq-cluster.js';
+import { closeRedis, connectRedisTo, duplicateRedis, type RedisTarget } from '../redis/connect.js';
 import { RedisReportOutbox } from '../reporting/redis-outbox.js';
 import { RedisRoutingStore } from '../routing/redis-routing-store.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
@@ -17,11 +18,13 @@ import { databaseParts } from './database.js';
 
 /**
  * Any number of nodes as one hub: live state and routing in Redis (Lua), fan-out through the
- * Redis adapter, timers as BullMQ delayed jobs, the record in Postgres. One Redis client library
- * (node-redis) for all of it.
+ * Redis adapter, timers as BullMQ delayed jobs, the record in Postgres. One Redis or a Redis
+ * Cluster (`REDIS_CLUSTER_NODES`), the same code on both: every Lua script touches one slot, and
+ * BullMQ's keys share the hash tag of its prefix. node-redis for all of it, but BullMQ on a
+ * cluster, which takes ioredis (redis/bullmq-cluster.ts).
  */
 export async function clusterParts(config: HubConfig, log: Logger, metrics?: PartsMetrics): Promise<Parts> {
-  const url = config.redisUrl!;
+  const target: RedisTarget = config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : { url: config.redisUrl! };
   const prefix = config.redisPrefix;
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -29,7 +32,7 @@ export async function clusterParts(config: HubConfig, log: Logger, metrics?: Par
   };
   try {
     // Postgres and Redis may come up after this node: wait for both, bounded (server/startup.ts).
-    const connectBy = await waitForDependencies([postgresDependency(config.databaseUrl!), redisDependency(url)], { timeoutSeconds: config.startupTimeoutSeconds, log });
+    const connectBy = await waitForDependencies([postgresDependency(config.databaseUrl!), redisDependency(target)], { timeoutSeconds: config.startupTimeoutSeconds, log });
     const onError = metrics?.postgresError;
     const database = await createDatabase({ kind: 'postgres', url: config.databaseUrl!, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}), logger: log, ...(onError ? { onError } : {}) });
     closers.push(() => database.close());
@@ -37,7 +40,7 @@ export async function clusterParts(config: HubConfig, log: Logger, metrics?: Par
 
     const onRedisError = metrics?.redisError;
     const watched = { connectBy, log, ...(onRedisError ? { onError: onRedisError } : {}) };
-    const redis = await connectRedis(url, { name: `${prefix}-main`, ...watched });
+    const redis = await connectRedisTo(target, { name: `${prefix}-main`, ...watched });
     closers.push(() => closeRedis(redis));
     // Pub/sub needs connections of its own; no command timeout on the subscriber.
     const pub = await duplicateRedis(redis, { name: `${prefix}-pub`, ...watched });
@@ -47,9 +50,17 @@ export async function clusterParts(config: HubConfig, log: Logger, metrics?: Par
 
     const store = new RedisConversationStore(redis, { prefix: `${prefix}:`, log });
     closers.push(() => store.close());
-    const routing = new RedisRoutingStore(redis, { prefix: `${prefix}:routing:`, log, defaultCapacity: config.agentCapacity });
+    // Routing decides over every agent and queue at once, so all of its keys share one slot (one hash tag).
+    const routing = new RedisRoutingStore(redis, { prefix: `{${prefix}:routing}:`, log, defaultCapacity: config.agentCapacity });
     closers.push(() => routing.close());
-    const scheduler = new BullMQScheduler(redis, { queueName: `${prefix}-timers`, prefix: `${prefix}:bull`, log, ...(metrics ? { lateness: metrics.timerLateness, onRedisError: metrics.redisError } : {}) });
+    const connection = 'clusterNodes' in target ? await bullmqClusterConnection(target.clusterNodes, log, metrics?.redisError) : undefined;
+    const scheduler = new BullMQScheduler(redis, {
+      queueName: `${prefix}-timers`,
+      prefix: `{${prefix}:bull}`,
+      log,
+      ...(connection ? { connection } : {}),
+      ...(metrics ? { lateness: metrics.timerLateness, onRedisError: metrics.redisError } : {}),
+    });
     closers.push(() => scheduler.close());
 
     return {

@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type LogEvent } from 'kysely';
@@ -36,6 +37,17 @@ export interface HubDatabase {
  */
 const PGLITE_CONF = ['shared_buffers=16MB', 'wal_buffers=1MB', 'temp_buffers=2MB', 'work_mem=2MB', 'maintenance_work_mem=16MB'];
 
+/**
+ * PGlite is Postgres compiled to WebAssembly. V8 compiles it twice by default: at once with its
+ * baseline compiler (Liftoff), then hot functions again with TurboFan, keeping both. Liftoff alone
+ * kept the opened database at about 110 MB instead of 165 MB, opened it in half the time, and ran
+ * 3,000 inserts with 1,000 lookups as fast (993 ms against 1,623 ms with the tier-up). Set before
+ * PGlite compiles; the hub has no other WebAssembly worth the second tier (issue 15).
+ */
+function leanWasm(): void {
+  v8.setFlagsFromString('--liftoff-only');
+}
+
 /** Where embedded mode keeps its database inside the data folder. */
 export const pgliteDataDir = (dataDir: string): string => join(dataDir, 'pglite');
 
@@ -48,6 +60,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export async function createDatabase(opts: DatabaseOptions): Promise<HubDatabase> {
   if (opts.kind === 'pglite') {
+    leanWasm();
     const pglite = new PGlite(opts.dataDir, { postgresqlconf: PGLITE_CONF });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), ...failedQueries(opts.onError) });
     // destroy() also closes the PGlite instance

@@ -33,5 +33,7 @@ export function pgliteInitArgs(dir: string): string[] {
   const code = `const { PGlite } = require(${JSON.stringify(entry)});
 (async () => { const db = new PGlite(process.argv[1]); await db.query('select 1'); await db.close(); })()
   .catch((err) => { process.stderr.write(String(err && err.stack || err)); process.exit(1); });`;
-  return ['-e', code, dir];
+  // Liftoff only, as the hub itself (create-database.ts): initdb's peak is its WebAssembly memory
+  // (about 800 MB), the second compiler tier adds 50 MB more for nothing.
+  return ['--liftoff-only', '-e', code, dir];
 }

@@ -1,4 +1,4 @@
-import { createClient, type RedisClientType } from 'redis';
+import { createClient, createCluster, type RedisClientType } from 'redis';
 import type { Logger } from 'pino';
 
 /**
@@ -10,6 +10,22 @@ import type { Logger } from 'pino';
  * what `duplicateRedis` is for (socket.io redis adapter's subscriber, BullMQ's blocking client).
  */
 export type HubRedisClient = RedisClientType<{}, {}, {}, 2, {}>;
+
+/**
+ * Where the hub's Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`,
+ * any of its masters; the rest is discovered).
+ */
+export type RedisTarget = { url: string } | { clusterNodes: readonly string[] };
+
+/**
+ * A node-redis cluster client is handed around as a `HubRedisClient`: every command the hub sends
+ * through it names its key, which the cluster client routes to the slot's master, with the same
+ * signatures. What differs is connection-level (`duplicate`'s options, SCAN, Pub/Sub), and the
+ * few places that do those ask `isCluster` first.
+ */
+export function isCluster(client: HubRedisClient): boolean {
+  return 'masters' in client;
+}
 
 export interface ConnectRedisOptions {
   /** CLIENT SETNAME, to tell the hub's connections apart in `CLIENT LIST`. */
@@ -81,16 +97,43 @@ export function redisClientOptions(url: string, options: ConnectRedisOptions = {
 function watch(client: HubRedisClient, log: Logger | undefined, name: string | undefined, onError?: () => void): HubRedisClient {
   // node-redis emits 'error' on every failed (re)connect attempt: an 'error' listener is mandatory,
   // or the process dies on the first Redis restart.
+  // A cluster client tells of its nodes' connections as `node-error` and `node-ready`.
   let failing = false;
-  client.on('error', (err: unknown) => {
+  const onFail = (err: unknown) => {
     onError?.();
     if (!failing) log?.warn({ err, redis: name }, 'redis connection error; reconnecting');
     failing = true;
-  });
-  client.on('ready', () => {
+  };
+  const onReady = () => {
     if (failing) log?.info({ redis: name }, 'redis connection back');
     failing = false;
-  });
+  };
+  client.on('error', onFail);
+  client.on('ready', onReady);
+  if (isCluster(client)) {
+    client.on('node-error', onFail);
+    client.on('node-ready', onReady);
+  }
+  return client;
+}
+
+/** The options of a cluster client: the same socket and reconnect settings for every node it finds. */
+function clusterOptions(nodes: readonly string[], options: ConnectRedisOptions) {
+  const { url: _url, commandOptions, ...node } = redisClientOptions('', options);
+  return { rootNodes: nodes.map((n) => ({ url: n.includes('://') ? n : `redis://${n}` })), defaults: node, RESP: 2 as const, commandOptions };
+}
+
+/** An unconnected client for `target`: one server, or a Redis Cluster. */
+export function createRedisFor(target: RedisTarget, options: ConnectRedisOptions = {}): HubRedisClient {
+  if ('url' in target) return createRedis(target.url, options);
+  const cluster = createCluster(clusterOptions(target.clusterNodes, options)) as unknown as HubRedisClient;
+  return watch(cluster, options.log, options.name, options.onError);
+}
+
+/** A connected client for `target`, reconnecting by itself. */
+export async function connectRedisTo(target: RedisTarget, options: ConnectRedisOptions = {}): Promise<HubRedisClient> {
+  const client = createRedisFor(target, options);
+  await connectClient(client, options.connectBy, options.name);
   return client;
 }
 
@@ -111,10 +154,10 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
  * anything that blocks. Close it yourself (`client.close()`).
  */
 export async function duplicateRedis(client: HubRedisClient, overrides: Pick<ConnectRedisOptions, 'name' | 'commandTimeoutMs' | 'connectBy' | 'log' | 'onError'> = {}): Promise<HubRedisClient> {
-  const dup = client.duplicate({
-    ...(overrides.name ? { name: overrides.name } : {}),
-    ...(overrides.commandTimeoutMs !== undefined ? { commandOptions: { timeout: overrides.commandTimeoutMs } } : {}),
-  }) as HubRedisClient;
+  const commandOptions = overrides.commandTimeoutMs !== undefined ? { commandOptions: { timeout: overrides.commandTimeoutMs } } : {};
+  const name = overrides.name ? { name: overrides.name } : {};
+  // A cluster client's per-connection settings (the name) sit in its `defaults`.
+  const dup = (isCluster(client) ? client.duplicate({ ...commandOptions, defaults: { ...(client as unknown as { _options: { defaults?: object } })._options.defaults, ...name } } as never) : client.duplicate({ ...name, ...commandOptions })) as HubRedisClient;
   watch(dup, overrides.log, overrides.name, overrides.onError);
   await connectClient(dup, overrides.connectBy, overrides.name);
   return dup;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AgentTask, RoutingMode } from '@conversation-hub/client-sdk/contract';
 import { averageWaitSeconds } from '../domain/queue-positions.js';
 import { compareTasks } from '../domain/routing-rules.js';
-import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
+import { closeRedis, connectRedisTo, isCluster, type ConnectRedisOptions, type HubRedisClient, type RedisTarget } from '../redis/connect.js';
 import { LuaScript } from '../redis/lua-script.js';
 import type { AgentStateInput, AgentStatus, ClosedTask, CreateTaskInput, Offer, PositionNotes, QueueLength, Requeued, RoutingStore } from '../ports.js';
 import { agentFromHash, agentOf, closedOf, iso, taskFromHash, taskOf, type ClosedReply, type Flat } from './redis-replies.js';
@@ -79,13 +79,15 @@ export class RedisRoutingStore implements RoutingStore {
     private readonly redis: HubRedisClient,
     private readonly options: RedisRoutingStoreOptions & { ownsClient?: boolean } = {},
   ) {
-    this.p = options.prefix ?? 'hub:routing:';
+    this.p = options.prefix ?? '{hub:routing}:';
     this.defaultCapacity = options.defaultCapacity ?? 1;
+    // Every routing script derives keys from the prefix: on a cluster they must all share its slot.
+    if (isCluster(redis) && !/^[^{]*\{[^}]+\}/.test(this.p)) throw new Error(`routing prefix ${this.p} is not a hash tag ({...}): on a Redis Cluster every routing key must share one slot`);
   }
 
   /** A store with its own connection, closed by `close()`. */
-  static async connect(url: string, options: RedisRoutingStoreOptions & ConnectRedisOptions = {}): Promise<RedisRoutingStore> {
-    const client = await connectRedis(url, { ...options, name: options.name ?? 'hub-routing' });
+  static async connect(target: string | RedisTarget, options: RedisRoutingStoreOptions & ConnectRedisOptions = {}): Promise<RedisRoutingStore> {
+    const client = await connectRedisTo(typeof target === 'string' ? { url: target } : target, { ...options, name: options.name ?? 'hub-routing' });
     return new RedisRoutingStore(client, { ...options, ownsClient: true });
   }
 
@@ -214,9 +216,11 @@ export class RedisRoutingStore implements RoutingStore {
   async queueLengths(): Promise<QueueLength[]> {
     const lists: string[] = [];
     const match = `${this.p.replace(/[*?[\]\\]/g, '\\$&')}queued:*`;
+    // On a Redis Cluster every routing key is in one slot (the prefix is a hash tag): scan its master.
+    const node = isCluster(this.redis) ? await (this.redis as unknown as { getNodeClientForKey(k: string): Promise<HubRedisClient> }).getNodeClientForKey(`${this.p}agents`) : this.redis;
     let cursor = '0';
     do {
-      const reply = await this.redis.scan(cursor, { MATCH: match, COUNT: 1000 });
+      const reply = await node.scan(cursor, { MATCH: match, COUNT: 1000 });
       cursor = String(reply.cursor);
       lists.push(...reply.keys.map((k) => k.slice(`${this.p}queued:`.length)));
     } while (cursor !== '0');

@@ -1,4 +1,4 @@
-import { DelayedError, Job, Queue, Worker, type JobsOptions } from 'bullmq';
+import { DelayedError, Job, Queue, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { bullmqConnection, closeRedis, type HubRedisClient } from '../redis/connect.js';
 import type { Scheduler } from '../ports.js';
@@ -18,6 +18,8 @@ export interface BullMQSchedulerOptions {
   lateness?: LatenessRecorder;
   /** Told of each 'error' of the scheduler's Redis connection (metrics). */
   onRedisError?: () => void;
+  /** A connection of BullMQ's own kind instead of a duplicate of `client` (Redis Cluster: redis/bullmq-cluster.ts). */
+  connection?: { client: unknown; close(): Promise<void> };
 }
 
 /** What a job carries: the timer, and which attempt this run is (retries are ours, see `process`). */
@@ -66,7 +68,8 @@ export function timerJobId(kind: TimerKind, key: string): string {
  */
 export class BullMQScheduler implements Scheduler {
   private readonly handlers = new Map<TimerKind, { fn: TimerHandler; retry: RetryPolicy }>();
-  private readonly connection: HubRedisClient;
+  private readonly connection: ConnectionOptions;
+  private readonly closeConnection: () => Promise<void>;
   private readonly queue: Queue<JobData>;
   private worker: Worker<JobData> | undefined;
   private closed = false;
@@ -76,7 +79,14 @@ export class BullMQScheduler implements Scheduler {
     private readonly options: BullMQSchedulerOptions,
   ) {
     // Our own duplicate without a command timeout: BullMQ duplicates it for its blocking reads.
-    this.connection = bullmqConnection(client, options.log, options.onRedisError);
+    if (options.connection) {
+      this.connection = options.connection.client as ConnectionOptions;
+      this.closeConnection = () => options.connection!.close();
+    } else {
+      const own = bullmqConnection(client, options.log, options.onRedisError);
+      this.connection = own as unknown as ConnectionOptions;
+      this.closeConnection = () => closeRedis(own);
+    }
     this.queue = new Queue<JobData>(options.queueName, {
       connection: this.connection,
       ...(options.prefix ? { prefix: options.prefix } : {}),
@@ -147,7 +157,7 @@ export class BullMQScheduler implements Scheduler {
     this.closed = true;
     await this.worker?.close();
     await this.queue.close();
-    await closeRedis(this.connection);
+    await this.closeConnection();
   }
 
   private async process(job: Job<JobData>, token: string | undefined): Promise<void> {

@@ -5,14 +5,15 @@ import { isJoinable } from '../domain/conversation-state.js';
 import type { Change, ConversationDoc, Transition } from '../domain/conversation.js';
 import { dedupeKey } from '../domain/dedupe.js';
 import { conflict, notFound } from '../domain/errors.js';
-import { closeRedis, connectRedis, type ConnectRedisOptions, type HubRedisClient } from '../redis/connect.js';
+import { closeRedis, connectRedisTo, type ConnectRedisOptions, type HubRedisClient, type RedisTarget } from '../redis/connect.js';
 import { LuaScript } from '../redis/lua-script.js';
 import type { AppendOptions, AppendResult, Committed, ConnectorTarget, StoredConversation } from './conversation-store.js';
 import type { ConversationStore, ConversationStateCounts } from '../ports.js';
+import { indexScripts, LiveIndexes } from './redis-store-indexes.js';
 import { agentSide, CONFLICT, connectorsJson, draftJson, noop, orStale, withSeq } from './redis-store-helpers.js';
 
 const appendActivity = LuaScript.fromFile('append_activity', './lua/append_activity.lua', import.meta.url);
-const commitTransition = LuaScript.fromFile('commit_transition', './lua/commit_transition.lua', import.meta.url);
+const commitConversation = LuaScript.fromFile('commit_conversation', './lua/commit_conversation.lua', import.meta.url);
 const removeConversation = LuaScript.fromFile('remove_conversation', './lua/remove_conversation.lua', import.meta.url);
 
 export interface RedisStoreOptions {
@@ -30,32 +31,31 @@ interface Read { doc: ConversationDoc; raw: string; ver: string; seq: number }
  * Cluster mode's store: live conversations in Redis; every step is one Lua script, so it is atomic
  * across nodes.
  *
- * Keys (ids URI-encoded; the `{id}` braces are a Redis Cluster hash tag, so one conversation's keys
- * share a slot):
+ * Keys (ids URI-encoded): a conversation's own keys share one hash tag, `{id}`, so each of its
+ * scripts runs in one Redis Cluster slot:
  * - `{p}conv:{id}` hash: `doc` (ConversationDoc JSON), `ver` (bumped by every committed
- *   transition), `seq` (last seq), `state`, `customer`, and `s:{sessionId}` per open channel
- *   session holding the customer's last activity (epoch ms);
+ *   transition), `seq` (last seq), `state`, `customer`, `s:{sessionId}` per open channel session
+ *   holding the customer's last activity (epoch ms), `p:{participantId}` per non-customer
+ *   participant (append's membership check), `connectors`;
  * - `{p}conv:{id}:log` list: element i is the activity with seq i+1 (so `since` is one LRANGE);
- * - `{p}conv:{id}:cmid` hash: clientMessageId → seq;
- * - `{p}customer:{customerId}:open`: the customer's open conversation;
- * - `{p}participant:{participantId}:conversations` set: live conversations a non-customer
- *   participant is in;
- * - `{p}conversations` set: every live conversation id;
- * - `{p}conversation-states` hash: state → how many live conversations are in it, kept by the
- *   same scripts that write a conversation's `state` (so `countByState` is one HGETALL).
+ * - `{p}conv:{id}:cmid` hash: clientMessageId → seq.
+ * What spans conversations (the customer's pointer, the live index, the participant indexes) is
+ * in other slots and follows the conversation's commit: see LiveIndexes (redis-store-indexes.ts).
  *
  * `append` is one script, one round trip. `update` reads the doc, runs the pure transition in JS
- * and commits with a script that checks the version (and, for `updateForCustomer`, the customer
- * pointer) is unchanged, else runs the transition again. Transitions of one conversation (or one
+ * and commits with a script that checks the version is unchanged, else runs the transition again;
+ * the indexes are noted after, in parallel, when the commit changed them. Creating a conversation
+ * for a customer is commit, then claim of the customer's pointer (compare-and-set), so one customer
+ * never has two open conversations (claim_customer.lua). Transitions of one conversation (or one
  * customer) queue up inside this process so they conflict only with other nodes.
  *
- * Not for Redis Cluster as is: `updateForCustomer`'s commit spans the conversation's slot and the
- * customer's pointer.
+ * The same code runs on one Redis and on Redis Cluster.
  */
 export class RedisConversationStore implements ConversationStore {
   private readonly p: string;
   private readonly maxAttempts: number;
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly indexes: LiveIndexes;
 
   constructor(
     private readonly redis: HubRedisClient,
@@ -63,17 +63,18 @@ export class RedisConversationStore implements ConversationStore {
   ) {
     this.p = options.prefix ?? 'hub:';
     this.maxAttempts = options.maxAttempts ?? 100;
+    this.indexes = new LiveIndexes(redis, this.p);
   }
 
   /** A store with its own connection, closed by `close()`. */
-  static async connect(url: string, options: RedisStoreOptions & ConnectRedisOptions = {}): Promise<RedisConversationStore> {
-    const client = await connectRedis(url, { ...options, name: options.name ?? 'hub-store' });
+  static async connect(target: string | RedisTarget, options: RedisStoreOptions & ConnectRedisOptions = {}): Promise<RedisConversationStore> {
+    const client = await connectRedisTo(typeof target === 'string' ? { url: target } : target, { ...options, name: options.name ?? 'hub-store' });
     return new RedisConversationStore(client, { ...options, ownsClient: true });
   }
 
   /** Loads the scripts (optional: the first EVALSHA falls back to EVAL anyway). */
   async init(): Promise<void> {
-    await Promise.all([appendActivity, commitTransition, removeConversation].map((s) => s.load(this.redis)));
+    await Promise.all([appendActivity, commitConversation, removeConversation, ...Object.values(indexScripts)].map((s) => s.load(this.redis)));
   }
 
   // ---- keys ---------------------------------------------------------------------------------
@@ -84,19 +85,6 @@ export class RedisConversationStore implements ConversationStore {
     const c = this.conv(id);
     return [c, `${c}:log`, `${c}:cmid`];
   }
-  private pointer(customerId: string): string {
-    return `${this.p}customer:${encodeURIComponent(customerId)}:open`;
-  }
-  private participantKey(participantId: string): string {
-    return `${this.p}participant:${encodeURIComponent(participantId)}:conversations`;
-  }
-  private get liveSet(): string {
-    return `${this.p}conversations`;
-  }
-  private get stateCounts(): string {
-    return `${this.p}conversation-states`;
-  }
-
   // ---- reads --------------------------------------------------------------------------------
   async get(id: string): Promise<StoredConversation | null> {
     const h = await this.redis.hGetAll(this.conv(id));
@@ -107,7 +95,11 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async openConversationOf(customerId: string): Promise<string | null> {
-    return (await this.redis.get(this.pointer(customerId))) ?? null;
+    const id = await this.redis.get(this.indexes.pointer(customerId));
+    if (!id) return null;
+    // The pointer follows the conversation: it may still name one that stopped being joinable.
+    const state = await this.redis.hGet(this.conv(id), 'state');
+    return state && isJoinable(state as ConversationState) ? id : null;
   }
 
   private async read(id: string): Promise<Read | null> {
@@ -136,27 +128,29 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async listIds(): Promise<string[]> {
-    return this.redis.sMembers(this.liveSet);
+    return this.indexes.liveIds();
   }
 
   async countByState(): Promise<ConversationStateCounts> {
-    const h = await this.redis.hGetAll(this.stateCounts);
+    const h = await this.indexes.counts();
     return Object.fromEntries(Object.entries(h).map(([state, n]) => [state, Math.max(0, Number(n))]));
   }
 
+  /** The index's entries that the conversations back (the index follows them; see note_participation.lua). */
   async conversationsOf(participantId: string): Promise<string[]> {
-    return this.redis.sMembers(this.participantKey(participantId));
+    const ids = await this.indexes.participantEntries(participantId);
+    const backed = await Promise.all(ids.map((id) => this.redis.hExists(this.conv(id), `p:${participantId}`)));
+    const stale = ids.filter((_, i) => !backed[i]);
+    for (const id of stale) void this.indexes.dropParticipation(participantId, id).catch(noop);
+    return ids.filter((_, i) => backed[i]);
   }
 
   // ---- append (hot path) ----------------------------------------------------------------------
   async append(id: string, d: ActivityDraft, options: AppendOptions = {}): Promise<AppendResult> {
     const json = draftJson(d);
-    const keys: string[] = this.convKeys(id);
+    const keys = this.convKeys(id);
     const args: (string | number)[] = [json, dedupeKey(d), options.sessionId ?? '', Date.parse(d.at) || Date.now()];
-    if (options.participantId !== undefined) {
-      keys.push(this.participantKey(options.participantId));
-      args.push(id);
-    }
+    if (options.participantId !== undefined) args.push(options.participantId);
     // Refusals (not_found, forbidden, session_closed) are thrown by `run` as the hub's errors.
     const reply = await appendActivity.run<['appended', number, string, ConversationState] | ['duplicate', string]>(this.redis, keys, args);
     if (reply[0] === 'duplicate') return { activity: JSON.parse(reply[1]) as Activity, duplicate: true, connectors: [] };
@@ -178,17 +172,25 @@ export class RedisConversationStore implements ConversationStore {
   async updateForCustomer<R>(customerId: string, tx: Transition<ConversationDoc | null, R>): Promise<Committed<R>> {
     return this.serialized(`customer:${customerId}`, () =>
       this.retrying(async () => {
-        const pointer = (await this.redis.get(this.pointer(customerId))) ?? '';
+        const pointer = (await this.redis.get(this.indexes.pointer(customerId))) ?? '';
         let current = pointer ? await this.read(pointer) : null;
-        // A conversation that stopped being joinable between the two reads: the commit's pointer
-        // check fails and the transition runs again.
+        // A pointer the conversation no longer backs (not joinable; a node died before releasing
+        // it) counts as none: the new conversation's claim replaces it.
         if (current && (!isJoinable(current.doc.state) || current.doc.customerId !== customerId)) current = null;
-        return this.commit(current, tx(current?.doc ?? null), { key: this.pointer(customerId), expected: pointer });
+        return this.commit(current, tx(current?.doc ?? null), pointer);
       }),
     );
   }
 
-  private async commit<R>(read: Read | null, change: Change<R>, pointer: { key: string; expected: string } | null): Promise<Committed<R> | typeof CONFLICT> {
+  /**
+   * Commits the change in the conversation's slot, then what follows it in other slots:
+   * 1. commit_conversation (checks the version read);
+   * 2. created through `updateForCustomer`: claim the customer's pointer; lost to another node's
+   *    conversation: remove ours (never published) and run the transition again;
+   * 3. in parallel, only what changed: the live index (state), the participant indexes, and the
+   *    pointer's release once the conversation is not joinable.
+   */
+  private async commit<R>(read: Read | null, change: Change<R>, pointer: string | null): Promise<Committed<R> | typeof CONFLICT> {
     const { doc, activities } = change;
     const same = read !== null && read.doc.id === doc.id;
     const docJson = JSON.stringify(doc);
@@ -203,28 +205,27 @@ export class RedisConversationStore implements ConversationStore {
     const open = doc.channelSessions.filter((s) => s.state === 'open');
     const closed = doc.channelSessions.filter((s) => s.state !== 'open');
     const jsons = activities.map(draftJson);
-
-    const keys = [
-      ...this.convKeys(doc.id),
-      pointer?.key ?? this.pointer(doc.customerId),
-      this.liveSet,
-      this.stateCounts,
-      ...joined.map((x) => this.participantKey(x)),
-      ...left.map((x) => this.participantKey(x)),
-    ];
-    // ARGV in the groups commit_transition.lua's header lists.
+    // ARGV in the groups commit_conversation.lua's header lists.
     const args: (string | number)[] = [
-      same ? read.ver : '0', pointer ? '1' : '0', pointer?.expected ?? '',
-      doc.id, docJson, doc.state, isJoinable(doc.state) ? '1' : '0', doc.customerId,
-      joined.length, left.length,
+      same ? read.ver : '0', docJson, doc.state, doc.customerId,
+      joined.length, ...joined, left.length, ...left,
       open.length, ...open.flatMap((s) => [s.id, Date.parse(s.openedAt) || Date.now()]),
       closed.length, ...closed.map((s) => s.id),
       activities.length, ...activities.flatMap((a, i) => [jsons[i]!, dedupeKey(a)]),
       connectorsJson(doc),
     ];
-    const reply = await orStale(commitTransition.run<[number, number]>(this.redis, keys, args));
+    const reply = await orStale(commitConversation.run<[number, number, string]>(this.redis, this.convKeys(doc.id), args));
     if (reply === CONFLICT) return CONFLICT;
-    const lastSeq = reply[1];
+    const [ver, lastSeq, oldState] = reply;
+    if (ver === 1 && pointer !== null && (await orStale(this.indexes.claim(doc.customerId, pointer, doc.id))) === CONFLICT) {
+      await removeConversation.run(this.redis, this.convKeys(doc.id), [ver]);
+      return CONFLICT;
+    }
+    const joinable = isJoinable(doc.state);
+    await Promise.all([
+      oldState !== doc.state || joined.length || left.length ? this.indexes.noteCommit(doc.id, ver, doc.state, joined, left) : undefined,
+      !joinable && oldState !== doc.state ? this.indexes.release(doc.customerId, doc.id) : undefined,
+    ]);
     const first = lastSeq - jsons.length + 1;
     return {
       doc: JSON.parse(docJson) as ConversationDoc,
@@ -260,17 +261,13 @@ export class RedisConversationStore implements ConversationStore {
 
   // ---- removal --------------------------------------------------------------------------------
   async remove(id: string): Promise<void> {
-    await this.retrying(async () => {
-      const current = await this.read(id);
-      const keys = [
-        ...this.convKeys(id),
-        current ? this.pointer(current.doc.customerId) : `${this.p}customer::open`,
-        this.liveSet,
-        this.stateCounts,
-        ...(current ? agentSide(current.doc).map((x) => this.participantKey(x)) : []),
-      ];
-      return orStale(removeConversation.run<[]>(this.redis, keys, [id, current?.ver ?? '0']));
+    const current = await this.retrying(async () => {
+      const read = await this.read(id);
+      const removed = await orStale(removeConversation.run<[]>(this.redis, this.convKeys(id), [read?.ver ?? '0']));
+      return removed === CONFLICT ? CONFLICT : { read };
     });
+    const doc = current.read?.doc;
+    await this.indexes.noteRemoved(id, doc?.customerId ?? null, doc ? agentSide(doc) : []);
   }
 
   async close(): Promise<void> {

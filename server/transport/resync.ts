@@ -23,17 +23,11 @@ export function watchRedisReturns(clients: readonly Watched[], onReturn: () => v
     lost = false;
     onReturn();
   };
-  for (const c of clients) {
-    c.on('error', onLost);
-    c.on('reconnecting', onLost);
-    c.on('ready', onReady);
-  }
+  // A cluster client tells of each node's connection with `node-` events (node-redis' cluster-slots).
+  const events: [string, () => void][] = [['error', onLost], ['reconnecting', onLost], ['ready', onReady], ['node-error', onLost], ['node-reconnecting', onLost], ['node-ready', onReady]];
+  for (const c of clients) for (const [event, fn] of events) c.on(event as 'error', fn);
   return () => {
-    for (const c of clients) {
-      c.off('error', onLost);
-      c.off('reconnecting', onLost);
-      c.off('ready', onReady);
-    }
+    for (const c of clients) for (const [event, fn] of events) c.off(event as 'error', fn);
   };
 }
 

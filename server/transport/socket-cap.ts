@@ -19,6 +19,8 @@ export interface SocketCap {
 }
 
 export const LEASE_MS = 90_000;
+/** Identities renewed per round trip. */
+const RENEW_CHUNK = 64;
 
 /*
  * KEYS[1] the identity's sorted set. ARGV: now (ms), lease end (ms), max, socket id, key ttl (ms).
@@ -65,12 +67,17 @@ export function createSocketCap(max: number, store: LimiterStore | undefined, lo
   const renew = async () => {
     if (local.size === 0) return;
     const until = Date.now() + LEASE_MS;
-    const multi = redis.multi();
-    for (const [identity, ids] of local) {
-      for (const id of ids) multi.zAdd(key(identity), { score: until, value: id });
-      multi.pExpire(key(identity), LEASE_MS);
+    // Per identity (each key is its own slot on a Redis Cluster), in chunks: thousands of renewals
+    // queued at once would sit in front of the messages' appends on the same connection (the
+    // bench saw it as a p99 spike every LEASE_MS / 3).
+    const all = [...local];
+    for (let i = 0; i < all.length; i += RENEW_CHUNK) {
+      await Promise.all(
+        all.slice(i, i + RENEW_CHUNK).map(([identity, ids]) =>
+          Promise.all([redis.zAdd(key(identity), [...ids].map((id) => ({ score: until, value: id }))), redis.pExpire(key(identity), LEASE_MS)]),
+        ),
+      );
     }
-    await multi.exec();
   };
   const timer = setInterval(() => renew().catch((err: unknown) => log.warn({ err }, 'socket leases not renewed')), LEASE_MS / 3);
   timer.unref();
@@ -98,9 +105,7 @@ export function createSocketCap(max: number, store: LimiterStore | undefined, lo
       const held = [...local].flatMap(([identity, ids]) => [...ids].map((id) => [identity, id] as const));
       local.clear();
       if (held.length === 0 || !redis.isReady) return;
-      const multi = redis.multi();
-      for (const [identity, id] of held) multi.zRem(key(identity), id);
-      await multi.exec().catch((err: unknown) => log.warn({ err }, 'socket leases not released on close; they expire by themselves'));
+      await Promise.all(held.map(([identity, id]) => redis.zRem(key(identity), id))).catch((err: unknown) => log.warn({ err }, 'socket leases not released on close; they expire by themselves'));
     },
   };
 }

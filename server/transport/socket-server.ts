@@ -168,13 +168,18 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
         socket.disconnect(true);
       };
       if (!bucket.take()) return limited('socket');
-      limits.identityCall(identity).then(
-        (ok) => (!socket.connected ? done() : ok ? call(event, args, reply, fail) : limited('identity')),
-        (err: unknown) => fail(err),
-      );
+      // One call after another per socket, in the order they came: two messages sent back to back
+      // are appended (and seen) in that order, whatever each one awaits on its way to the store.
+      inOrder = inOrder.then(() =>
+        limits.identityCall(identity).then(
+          (ok) => (!socket.connected ? done() : ok ? call(event, args, reply, fail) : limited('identity')),
+          (err: unknown) => fail(err),
+        ),
+      ).catch((err: unknown) => opts.log.error({ err }, 'call queue')); // never stalls the queue
     });
+    let inOrder: Promise<void> = Promise.resolve();
 
-    const call = (event: string, args: unknown[], reply: (res: Ack<object>) => void, fail: (err: unknown) => void) => {
+    const call = async (event: string, args: unknown[], reply: (res: Ack<object>) => void, fail: (err: unknown) => void): Promise<void> => {
       if (!socket.connected) return;
       const size = sizeOf(args);
       if (size > MAX_EVENT_BYTES) {
@@ -187,7 +192,7 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
       const parsed = CallSchemas[name].safeParse(args[0] ?? {});
       if (!parsed.success) return fail(fromZodError(parsed.error));
       const started = performance.now();
-      socket.data.ready
+      await socket.data.ready
         .then(() => {
           const { place } = socket.data;
           return route.handle({ actor, socketId: socket.id, ...(place ? { place } : {}) }, parsed.data as never);
@@ -202,7 +207,8 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
             fail(err);
           },
         )
-        .finally(() => opts.metrics.callSeconds.observe({ event: name }, (performance.now() - started) / 1000));
+        .finally(() => opts.metrics.callSeconds.observe({ event: name }, (performance.now() - started) / 1000))
+        .catch(() => undefined); // a failed set-up was answered above; the queue goes on
     };
 
     socket.on('disconnect', () => {

@@ -2,7 +2,8 @@ import pg from 'pg';
 import { startHub, type Parts, type RunningHub } from '../../server/app.js';
 import type { HubConfig } from '../../server/config.js';
 import { TEST_DATABASE_URL } from './database.js';
-import { connectTestRedis, closeRedis, deleteKeys, randomName, testRedisUrl } from './redis.js';
+import type { RedisTarget } from '../../server/redis/connect.js';
+import { connectTestRedis, closeRedis, deleteKeys, randomName, redisEnv, testRedisTarget } from './redis.js';
 
 /** Two (or more) hubs in this process, in cluster mode, as one hub: one Redis prefix, one Postgres schema. */
 export interface ClusterHubs {
@@ -23,15 +24,17 @@ export async function startClusterHubs(
   size: number,
   makeConfig: (clusterEnv: Record<string, string>) => HubConfig,
   parts?: (config: HubConfig, index: number) => Promise<Parts>,
+  /** One Redis or the local Redis Cluster; unset: as the jest project says (HUB_TEST_REDIS). */
+  target: RedisTarget = testRedisTarget(),
 ): Promise<ClusterHubs> {
   const prefix = randomName('hub');
   const schema = prefix.replaceAll('-', '_');
-  const config = makeConfig({ REDIS_URL: testRedisUrl, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, HUB_REDIS_PREFIX: prefix });
+  const config = makeConfig({ ...redisEnv(target), DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, HUB_REDIS_PREFIX: prefix });
   const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
   await pool.query(`create schema "${schema}"`);
 
   const cleanUp = async () => {
-    const redis = await connectTestRedis();
+    const redis = await connectTestRedis(target);
     try {
       await deleteKeys(redis, prefix);
     } finally {

@@ -38,6 +38,19 @@ describe(`${testMode} hub: conversations over real sockets`, () => {
     expect(await atCustomer).toEqual(reply);
   });
 
+  test('messages sent back to back from one socket keep their order, in seqs and at the other end', async () => {
+    const { customer, supervisor } = await customerAndSupervisor();
+    const seen = collect(supervisor);
+    // Not awaited one by one: all 60 are on the wire before the first answer comes back.
+    const texts = Array.from({ length: 60 }, (_, i) => `burst ${i}`);
+    const sent = await Promise.all(texts.map((t) => customer.send(t)));
+    expect(sent.map((a) => a.payload)).toEqual(texts.map((text) => ({ text })));
+    const seqs = sent.map((a) => a.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    await until(supervisor, () => seen.some((a) => a.id === sent.at(-1)!.id));
+    expect(seen.filter((a) => a.type === 'message' && a.from.role === 'customer').map((a) => (a.payload as { text: string }).text)).toEqual(texts);
+  });
+
   test('a resent clientMessageId returns the first activity, not a copy', async () => {
     const { customer, supervisor, conversationId } = await customerAndSupervisor();
     const seen = collect(supervisor);

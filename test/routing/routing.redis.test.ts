@@ -8,19 +8,24 @@ import { routingAgentsSuite } from '../conformance/routing-agents.suite.js';
 import { routingQueuesSuite } from '../conformance/routing-queues.suite.js';
 import { routingTasksSuite } from '../conformance/routing-tasks.suite.js';
 import { routingSuite } from '../conformance/routing.suite.js';
-import { closeRedis, connectTestRedis, deleteKeys, randomName, redisFixture } from '../helpers/redis.js';
+import { closeRedis, connectTestRedis, deleteKeys, randomName, redisFixture, testRedisTargets } from '../helpers/redis.js';
 
-const fixture: CreateRoutingFixture = (options = {}) =>
-  redisFixture(
-    'routing',
-    (client, prefix) => new RedisRoutingStore(client, { prefix, ...options }),
-    (url, prefix) => RedisRoutingStore.connect(url, { prefix, ...options }),
-  )();
+// On one Redis and on the local Redis Cluster (the prefix a hash tag: routing's keys share a slot).
+for (const { name, target } of testRedisTargets) {
+  const fixture: CreateRoutingFixture = (options = {}) =>
+    redisFixture(
+      'routing',
+      (client, prefix) => new RedisRoutingStore(client, { prefix, ...options }),
+      (at, prefix) => RedisRoutingStore.connect(at, { prefix, ...options }),
+      target,
+      true,
+    )();
 
-routingSuite('redis', fixture);
-routingAgentsSuite('redis', fixture);
-routingTasksSuite('redis', fixture);
-routingQueuesSuite('redis', fixture);
+  routingSuite(name, fixture);
+  routingAgentsSuite(name, fixture);
+  routingTasksSuite(name, fixture);
+  routingQueuesSuite(name, fixture);
+}
 
 describe('RedisRoutingStore specifics', () => {
   const T = 1_700_000_000_000;

@@ -3,7 +3,8 @@ import { describe, expect, it } from '@jest/globals';
 import { BullMQScheduler, timerJobId } from '../../server/scheduler/bullmq-scheduler.js';
 import { bullmqConnection } from '../../server/redis/connect.js';
 import { schedulerSuite } from '../conformance/scheduler.suite.js';
-import { closeRedis, connectTestRedis, deleteKeys, randomName } from '../helpers/redis.js';
+import { closeRedis, connectTestRedis, deleteKeys, randomName, testClusterNodes } from '../helpers/redis.js';
+import { bullmqClusterConnection } from '../../server/redis/bullmq-cluster.js';
 
 schedulerSuite('bullmq', async () => {
   const client = await connectTestRedis();
@@ -12,6 +13,21 @@ schedulerSuite('bullmq', async () => {
   return {
     // Every scheduler is another node on the same queue.
     create: async () => new BullMQScheduler(client, { queueName, prefix }),
+    teardown: async () => {
+      await deleteKeys(client, `${prefix}:${queueName}:`);
+      await closeRedis(client);
+    },
+  };
+}, { distributed: true });
+
+// The same on the local Redis Cluster: BullMQ on ioredis' Cluster, its keys under one hash tag.
+schedulerSuite('bullmq on redis cluster', async () => {
+  const target = { clusterNodes: testClusterNodes() };
+  const client = await connectTestRedis(target);
+  const queueName = randomName('timers');
+  const prefix = '{hubtest}';
+  return {
+    create: async () => new BullMQScheduler(client, { queueName, prefix, connection: await bullmqClusterConnection(target.clusterNodes) }),
     teardown: async () => {
       await deleteKeys(client, `${prefix}:${queueName}:`);
       await closeRedis(client);

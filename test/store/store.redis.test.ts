@@ -5,13 +5,16 @@ import { RedisConversationStore } from '../../server/store/redis-store.js';
 import { draft, openSession } from '../../server/domain/conversation.js';
 import { storeSuite } from '../conformance/store.suite.js';
 import { openInput } from '../helpers/conversations.js';
-import { closeRedis, connectTestRedis, deleteKeys, randomName, redisFixture } from '../helpers/redis.js';
+import { closeRedis, connectTestRedis, deleteKeys, randomName, redisFixture, testRedisTargets } from '../helpers/redis.js';
 
-storeSuite(
-  'redis',
-  redisFixture('store', (client, prefix) => new RedisConversationStore(client, { prefix }), (url, prefix) => RedisConversationStore.connect(url, { prefix })),
-  { shared: true },
-);
+// On one Redis and on the local Redis Cluster.
+for (const { name, target } of testRedisTargets) {
+  storeSuite(
+    name,
+    redisFixture('store', (client, prefix) => new RedisConversationStore(client, { prefix }), (at, prefix) => RedisConversationStore.connect(at, { prefix }), target),
+    { shared: true },
+  );
+}
 
 describe('RedisConversationStore specifics', () => {
   let client: HubRedisClient;

@@ -5,9 +5,12 @@
 
   Convention of every routing script: ARGV[1] is the key prefix {p}. KEYS name the hash the call is
   about (a task or an agent); the other keys a decision needs (the agent picked, the queues, the
-  indexes) are derived from {p} here, since they are only known inside the script. That is fine on
-  a standalone Redis (or Sentinel); for Redis Cluster put every key in one slot with a prefix that
-  is a hash tag, e.g. `{routing}:`.
+  indexes) are derived from {p} here, since they are only known inside the script. {p} is a hash
+  tag (the hub's is `{<HUB_REDIS_PREFIX>:routing}:`), so every routing key is in one Redis Cluster
+  slot and each script stays one atomic step there too: a decision reads every free agent and queue
+  of a list at once, and that is what keeps a task from being offered to two agents and an agent
+  from going above capacity. Routing's load is per offer and acceptance, not per message, so one
+  slot is not the hub's ceiling; conversations (the per-message load) spread over all slots.
 
   Replies follow the hub's one convention (server/redis/lua-script.ts): {"ok", values...} or
   {"err", code, message, detailsJson}, built with ok() and err() below. Values used here:

@@ -6,14 +6,14 @@
     KEYS[1] conversation hash   {p}conv:{id}      (fields doc, ver, seq, state, customer, s:{sessionId})
     KEYS[2] activity log list   {p}conv:{id}:log  (element i holds the activity with seq i+1)
     KEYS[3] clientMessageId map {p}conv:{id}:cmid (clientMessageId -> seq)
-    KEYS[4] (optional) the sender's participant index {p}participant:{pid}:conversations
 
   ARGV:
     ARGV[1] the activity's JSON without `seq`: a JSON object, spliced here, never decoded
     ARGV[2] its clientMessageId, or "" for none
     ARGV[3] the customer's channel session it came through, or "" for none
     ARGV[4] the activity's time, epoch ms (the session's last customer activity)
-    ARGV[5] with KEYS[4]: the conversation id, which must be in KEYS[4] (the sender is in it)
+    ARGV[5] (optional) the sender's participant id: it must be in the conversation (its hash's
+            p:{participantId} field, kept by commit_conversation)
 
   Replies (the convention of server/redis/lua-script.ts):
     {"ok", "appended", seq, connectors, state}
@@ -24,7 +24,7 @@
     {"ok", "duplicate", activityJson}     a duplicate clientMessageId: the first activity
     {"err", "not_found", "conversation"}  no such live conversation, or it is closing/closed
     {"err", "forbidden", "not a participant of this conversation"}
-                                          the sender (KEYS[4]) is not a participant of it
+                                          the sender (ARGV[5]) is not a participant of it
     {"err", "session_closed"}             ARGV[3] names no open channel session of the conversation
 ]]
 local rcall = redis.call
@@ -34,7 +34,7 @@ if not state or state == "closing" or state == "closed" then
   return {"err", "not_found", "conversation"}
 end
 
-if KEYS[4] and rcall("SISMEMBER", KEYS[4], ARGV[5]) == 0 then
+if ARGV[5] and rcall("HEXISTS", KEYS[1], "p:" .. ARGV[5]) == 0 then
   return {"err", "forbidden", "not a participant of this conversation"}
 end
 
