@@ -16,7 +16,7 @@ const shared = {
 };
 
 /**
- * Two projects, one run (`jest`; one of them: `jest [paths] --selectProjects <name>`, the paths first,
+ * Three projects, one run (`jest`; one of them: `jest [paths] --selectProjects <name>`, the paths first,
  * as --selectProjects takes every word after it for a project name and then runs the whole project):
  * - `default`: every test; the integration tests on an embedded hub (one process, in-memory stores, PGlite);
  * - `integration-cluster`: the integration tests again, each on two hub instances in cluster mode
@@ -28,7 +28,7 @@ const shared = {
 export default {
   maxWorkers: 2,
   testTimeout: 30000,
-  // A local three-master Redis Cluster for the run (test/helpers/redis-cluster.ts).
+  // A local three-master Redis Cluster for the run (test/helpers/redis-cluster-setup.ts).
   globalSetup: '<rootDir>/test/helpers/redis-cluster-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/redis-cluster-teardown.ts',
   projects: [

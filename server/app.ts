@@ -16,6 +16,7 @@ import { httpRoutes } from './transport/http/routes.js';
 import { createMetrics, type Metrics } from './transport/metrics.js';
 import { socketSessions } from './transport/sessions.js';
 import { SocketFanout } from './transport/socket-fanout.js';
+import { adapterStarted } from './transport/sharded-adapter.js';
 import { createSocketServer, serveCalls } from './transport/socket-server.js';
 import { BROWSER_PATHS, createEdges } from './transport/http/edges.js';
 import { createLimits } from './transport/limits.js';
@@ -155,6 +156,8 @@ export async function startHub(config: HubConfig, opts: { log?: Logger; parts?: 
   const kickReports = () => void reporting?.kick().catch((err: unknown) => log.warn({ err }, 'report flush timer not armed'));
   kickReports();
   const reportKicks = setInterval(kickReports, 60_000).unref();
+  // Sharded fan-out: listen once this node hears its adapter's channels, so it counts for the others from its first socket.
+  await adapterStarted(io.of('/').adapter);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => resolve());

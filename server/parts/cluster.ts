@@ -1,4 +1,4 @@
-import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { createAdapter } from '@socket.io/redis-adapter';
 import type { Parts } from '../ports.js';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -10,6 +10,7 @@ import { RedisReportOutbox } from '../reporting/redis-outbox.js';
 import { RedisRoutingStore } from '../routing/redis-routing-store.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
 import { resyncingAdapter } from '../transport/resync.js';
+import { shardedAdapter } from '../transport/sharded-adapter.js';
 import { RedisArchiveFailures } from '../store/archive-failures.js';
 import { RedisConversationStore } from '../store/redis-store.js';
 import { runChecks } from '../readiness.js';
@@ -75,7 +76,7 @@ export async function clusterParts(config: HubConfig, log: Logger, metrics?: Par
       // so a message's cost does not grow with the number of nodes (issue 15). After a Redis outage,
       // this node's sockets are told to catch up (transport/resync.ts).
       adapter: resyncingAdapter(
-        (config.redisAdapter === 'classic' ? createAdapter(pub, sub, { key: `${prefix}:socket.io` }) : createShardedAdapter(pub, sub, { channelPrefix: `${prefix}:socket.io`, subscriptionMode: 'dynamic' })) as NonNullable<Parts['adapter']>,
+        (config.redisAdapter === 'classic' ? createAdapter(pub, sub, { key: `${prefix}:socket.io` }) : shardedAdapter(pub, sub, `${prefix}:socket.io`)) as NonNullable<Parts['adapter']>,
         {
           clients: [redis, pub, sub],
           log,
@@ -96,3 +97,4 @@ export async function clusterParts(config: HubConfig, log: Logger, metrics?: Par
     throw err;
   }
 }
+

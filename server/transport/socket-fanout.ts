@@ -1,6 +1,7 @@
 import type { Activity, ConnectorOutbound, ServerToClientEvents, TypingPush } from '@conversation-hub/client-sdk/contract';
 import type { Fanout } from '../ports.js';
 import { rooms } from './rooms.js';
+import { roomsSettled } from './sharded-adapter.js';
 import type { HubServer } from './socket-types.js';
 
 /** The engine's Fanout on Socket.IO rooms: the adapter (in-memory or Redis) carries it to every node. */
@@ -24,10 +25,15 @@ export class SocketFanout implements Fanout {
   async join(participantId: string, conversationId: string, seesAgents: boolean): Promise<void> {
     const target = seesAgents ? [rooms.conversation(conversationId), rooms.agents(conversationId)] : [rooms.conversation(conversationId)];
     this.io.in(rooms.participant(participantId)).socketsJoin(target);
+    // Resolves once every node is subscribed to the rooms: the pushes that follow reach the joined sockets.
+    await this.settled(target);
   }
 
   async leave(participantId: string, conversationId: string): Promise<void> {
-    this.io.in(rooms.participant(participantId)).socketsLeave([rooms.conversation(conversationId), rooms.agents(conversationId)]);
+    const target = [rooms.conversation(conversationId), rooms.agents(conversationId)];
+    this.io.in(rooms.participant(participantId)).socketsLeave(target);
+    // Every node has applied the leave: no push that follows reaches the sockets that left.
+    await this.settled(target);
   }
 
   toParticipant<E extends keyof ServerToClientEvents>(participantId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
@@ -45,6 +51,7 @@ export class SocketFanout implements Fanout {
   async setLists(agentId: string, join: string[], leave: string[]): Promise<void> {
     if (leave.length) this.io.in(rooms.participant(agentId)).socketsLeave(leave.map(rooms.list));
     if (join.length) this.io.in(rooms.participant(agentId)).socketsJoin(join.map(rooms.list));
+    if (join.length || leave.length) await this.settled([...join, ...leave].map(rooms.list));
   }
 
   async isConnected(participantId: string): Promise<boolean> {
@@ -57,6 +64,7 @@ export class SocketFanout implements Fanout {
     // A socket id is a room of that one socket: through the adapter, wherever it is connected.
     if (on) this.io.in(socketId).socketsJoin(rooms.dashboard);
     else this.io.in(socketId).socketsLeave(rooms.dashboard);
+    await this.settled([rooms.dashboard]);
   }
 
   async hasWatchers(): Promise<boolean> {
@@ -65,6 +73,11 @@ export class SocketFanout implements Fanout {
 
   toWatchers<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
     this.io.to(rooms.dashboard).emit(event, ...args);
+  }
+
+  /** Public for the connection's own rooms (socket-server.ts). */
+  settled(target: readonly string[]): Promise<void> {
+    return roomsSettled(this.io.of('/').adapter, target);
   }
 
   connectorOutbound(outbound: ConnectorOutbound): void {

@@ -15,6 +15,7 @@ import type { HubWork } from './drain.js';
 import { STRIKE_WINDOW_MS, type Limits } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { rooms } from './rooms.js';
+import { roomsSettled } from './sharded-adapter.js';
 import { endAtExpiry } from './sessions.js';
 import type { HubServer, HubSocket } from './socket-types.js';
 
@@ -130,9 +131,10 @@ export function serveCalls(io: HubServer, hub: Hub, opts: { log: Logger; metrics
     const { actor } = socket.data;
     const stopExpiry = endAtExpiry(socket); // PROTOCOL.md §2.3: `session.expired`, then the hub disconnects
     opts.metrics.sockets.inc({ role: actor.role });
-    socket.join(rooms.participant(actor.id));
-    if (actor.role === 'connector') for (const si of actor.channels) socket.join(rooms.connector(si));
-    socket.data.ready = setUp(socket).catch((err: unknown) => {
+    const own = [rooms.participant(actor.id), ...(actor.role === 'connector' ? actor.channels.map(rooms.connector) : [])];
+    socket.join(own);
+    // Calls wait for the personal rooms' subscriptions: a push from another node after the first call reaches this socket.
+    socket.data.ready = roomsSettled(io.of('/').adapter, own, 'here').then(() => setUp(socket)).catch((err: unknown) => {
       opts.log.warn({ err, participantId: actor.id, role: actor.role }, 'connection setup failed');
       socket.disconnect(true);
       throw err;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
@@ -25,6 +25,7 @@ describe('embedded first start', () => {
       expect(all).not.toContain(secrets.demoSupervisorPassword);
     } finally {
       await hub.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { startHub, type Parts, type RunningHub } from '../../server/app.js';
 import type { HubConfig } from '../../server/config.js';
 import { TEST_DATABASE_URL } from './database.js';
+import { removeTestDataDir } from './data-dir.js';
 import type { RedisTarget } from '../../server/redis/connect.js';
 import { connectTestRedis, closeRedis, deleteKeys, randomName, redisEnv, testRedisTarget } from './redis.js';
 
@@ -42,6 +43,8 @@ export async function startClusterHubs(
     }
     await pool.query(`drop schema if exists "${schema}" cascade`);
     await pool.end();
+    // The data folder testHubConfig made for these instances (attachments); a folder the caller named stays.
+    removeTestDataDir(config.dataDir);
   };
 
   const started = await Promise.allSettled(

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ConversationView } from '@conversation-hub/client-sdk/contract';
 import { expect } from '@jest/globals';
 import { HubClient, type HubClientOptions } from '@conversation-hub/client-sdk';
@@ -10,6 +7,7 @@ import type { Actor } from '../../server/auth/tokens.js';
 import { loadConfig, type HubConfig } from '../../server/config.js';
 import { pgliteDataDir } from '../../server/persistence/create-database.js';
 import { startClusterHubs } from './cluster-hubs.js';
+import { makeTestDataDir, removeTestDataDir } from './data-dir.js';
 import { seedPgliteDir } from './pglite-template.js';
 import { testMode } from './test-mode.js';
 
@@ -68,7 +66,7 @@ export interface StartTestHubOptions {
 
 /** A test hub's config: port 0 on loopback, the given secrets, a data folder of its own, quiet logs; `env` last. */
 export function testHubConfig(secrets: { jwtSecret: string; adminKey: string }, env: Record<string, string>): HubConfig {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hub-test-'));
+  const dataDir = env.HUB_DATA_DIR ?? makeTestDataDir();
   // An embedded hub opens a copy of a made database instead of making its own (test/helpers/pglite-template.ts).
   if (!env.HUB_DATA_DIR && !env.DATABASE_URL) seedPgliteDir(pgliteDataDir(dataDir));
   return loadConfig({
@@ -107,7 +105,7 @@ export async function startTestHub(env: Record<string, string> = {}, opts: Start
   const running = await startHub(config, opts.parts ? { parts: await opts.parts(config, 0) } : {});
   return testHub([running], adminKey, async () => {
     await running.close();
-    if (!env.HUB_DATA_DIR) rmSync(config.dataDir, { recursive: true, force: true });
+    removeTestDataDir(config.dataDir);
   });
 }
 
