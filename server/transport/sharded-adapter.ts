@@ -43,9 +43,9 @@ interface ClusterSubscriber {
 /** On a cluster: resolves once every message Redis wrote to the channels' connections so far has been handled. */
 function drainer(sub: ShardedSubscriber): ((channels: readonly string[]) => Promise<void>) | undefined {
   if (!('slots' in sub)) return undefined; // one Redis, one subscriber connection: already in order
-  const { slots } = sub as unknown as ClusterSubscriber;
+  const cluster = sub as unknown as ClusterSubscriber; // its slot table is read each time: a resharding replaces it
   return (channels) =>
-    Promise.all(channels.map((channel) => slots[keySlot(channel)]?.master.pubSub?.client.sendCommand(['PING']))).then(
+    Promise.all(channels.map((channel) => cluster.slots[keySlot(channel)]?.master.pubSub?.client.sendCommand(['PING']))).then(
       () => {},
       () => {},
     );
