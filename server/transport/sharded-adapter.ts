@@ -93,20 +93,43 @@ interface Namespace {
   on(event: string, fn: (...args: unknown[]) => void): unknown;
 }
 
-/** Work in flight of one kind; `idle()` resolves when what is in flight now has finished. */
-function inFlight() {
-  const set = new Set<Promise<unknown>>();
+/**
+ * This node's pushes and moves (joins, leaves) in the order issued, at a constant cost each: moves
+ * run one after another, each once the pushes issued before it are done (one generation of pushes
+ * per move); a push issued while a move is in flight runs after that move.
+ */
+export function orderGate() {
+  const generationOf = () => {
+    let resolve = () => {};
+    const done = new Promise<void>((r) => (resolve = r));
+    return { count: 0, closed: false, done, resolve };
+  };
+  let generation = generationOf();
+  let lastMove: Promise<unknown> = Promise.resolve();
+  let movesInFlight = 0;
   return {
-    track<T>(p: Promise<T>): Promise<T> {
-      set.add(p);
-      const forget = () => set.delete(p);
-      p.then(forget, forget);
-      return p;
+    push(run: () => Promise<unknown>): void {
+      const g = generation;
+      g.count++;
+      const end = () => {
+        if (--g.count === 0 && g.closed) g.resolve();
+      };
+      (movesInFlight ? lastMove.then(run) : run()).then(end, end);
     },
-    idle: (): Promise<unknown> => (set.size ? Promise.allSettled([...set]) : Promise.resolve()),
-    get busy() {
-      return set.size > 0;
+    move<T>(op: () => T | Promise<T>): Promise<T> {
+      const before = generation;
+      before.closed = true;
+      if (before.count === 0) before.resolve();
+      generation = generationOf();
+      movesInFlight++;
+      const result = Promise.all([lastMove, before.done])
+        .then(op)
+        .finally(() => movesInFlight--);
+      lastMove = result.catch(() => {});
+      return result;
     },
+    /** Resolves once the moves issued so far have been applied here. */
+    moved: (): Promise<unknown> => lastMove,
   };
 }
 
@@ -125,20 +148,13 @@ export function settlingAdapter(
   return function settling(nsp: unknown) {
     const adapter = make(nsp) as SettlingAdapter;
     const ns = nsp as Namespace;
-    const pushes = inFlight();
-    const moves = inFlight(); // joins and leaves
-
+    const gate = orderGate();
     const broadcast = adapter.broadcast.bind(adapter);
-    adapter.broadcast = (packet: unknown, o: BroadcastOptions) => {
-      const run = () => Promise.resolve(broadcast(packet, o));
-      void pushes.track(moves.busy ? moves.idle().then(run) : run());
-    };
-    const gate = <A extends unknown[]>(op: (...a: A) => Promise<void> | void) => (...a: A) => {
-      const before = Promise.all([pushes.idle(), moves.idle()]);
-      return moves.track(before.then(() => op(...a)));
-    };
-    adapter.addSockets = gate(adapter.addSockets.bind(adapter)) as (o: BroadcastOptions, r: Room[]) => void;
-    adapter.delSockets = gate(adapter.delSockets.bind(adapter)) as (o: BroadcastOptions, r: Room[]) => void;
+    adapter.broadcast = (packet: unknown, o: BroadcastOptions) => gate.push(() => Promise.resolve(broadcast(packet, o)));
+    const addSockets = adapter.addSockets.bind(adapter);
+    const delSockets = adapter.delSockets.bind(adapter);
+    adapter.addSockets = (o: BroadcastOptions, r: Room[]) => void gate.move(() => addSockets(o, r));
+    adapter.delSockets = (o: BroadcastOptions, r: Room[]) => void gate.move(() => delSockets(o, r));
 
     // The adapter's channels: its main one, and one per room (ShardedRedisAdapter.dynamicChannel).
     const main = `${opts.channelPrefix}#${ns.name}#`;
@@ -151,10 +167,10 @@ export function settlingAdapter(
     });
     const started = opts.pending() ?? Promise.resolve();
     adapter.started = () => within(started);
-    adapter.subscribed = (rooms) => within(moves.idle().then(() => local(rooms)));
+    adapter.subscribed = (rooms) => within(gate.moved().then(() => local(rooms)));
     adapter.settled = (rooms) =>
       within(
-        moves.idle().then(() => {
+        gate.moved().then(() => {
           // Published after this node's joins and leaves, on the same channel: each node has applied them when it answers.
           const elsewhere = new Promise<void>((resolve) => {
             Promise.resolve(adapter.serverSideEmit([EVENT, rooms, () => resolve()])).catch(() => resolve());

@@ -5,7 +5,7 @@
  * the server.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -80,6 +80,8 @@ export async function startNode(
         log = (log + line + '\n').slice(-4_000);
         try {
           const j = JSON.parse(line) as { msg?: string; port?: number; level?: number };
+          // BENCH_HUB_LOG=<file>: the servers' warnings and errors, for looking into a bad run.
+          if (process.env.BENCH_HUB_LOG && (j.level ?? 0) >= 40) appendFileSync(process.env.BENCH_HUB_LOG, `${name} ${line}\n`);
           if ((j.msg === 'hub listening' || j.msg === 'relay listening') && j.port) {
             clearTimeout(timer);
             resolve(j.port);

@@ -2,25 +2,12 @@ import { join } from 'node:path';
 import { log, P, quick, round2, started } from './params.js';
 import { ROOT } from './procs.js';
 import { latencyTable, table, writeJson } from './report.js';
-import type { IdleResult, RungResult } from './results.js';
-import type { ScalingResult } from './scaling.js';
-import type { TimersSummary } from './timers.js';
-import type { ClusterRungResult } from './cluster-rung.js';
-import type { FootprintResult } from './footprint.js';
-import type { PairsResult } from './pairs.js';
+import type { RungResult } from './results.js';
 import { pairsTables } from './pairs-report.js';
-import { issue15Targets } from './targets.js';
+import { issue15Targets, type Measured } from './targets.js';
 
 /** The bench's tables, its targets met or missed, and bench-results.json. */
-export async function summarize(r: {
-  rungs: RungResult[];
-  pairResult: PairsResult | undefined;
-  footprintResult: FootprintResult | undefined;
-  idleResults: IdleResult[];
-  scalingResults: ScalingResult[];
-  clusterResult: ClusterRungResult | undefined;
-  timerResult: TimersSummary | { skipped: string } | undefined;
-}): Promise<void> {
+export async function summarize(r: Measured & { rungs: RungResult[] }): Promise<void> {
   const { rungs, idleResults, scalingResults, timerResult, pairResult, footprintResult, clusterResult } = r;
   const rows = rungs.flatMap((r) => r.rows);
   const out: string[] = [];

@@ -14,15 +14,18 @@ export interface Target {
 
 const MB = 2 ** 20;
 
-/** Issue 15's targets, judged on what this run measured. */
-export function issue15Targets(r: {
+/** What the run's steps measured (a step left out is undefined or empty). */
+export interface Measured {
   pairResult: PairsResult | undefined;
   footprintResult: FootprintResult | undefined;
   idleResults: IdleResult[];
   scalingResults: ScalingResult[];
   clusterResult: ClusterRungResult | undefined;
   timerResult: TimersSummary | { skipped: string } | undefined;
-}): Target[] {
+}
+
+/** Issue 15's targets, judged on what this run measured. */
+export function issue15Targets(r: Measured): Target[] {
   const t: Target[] = [];
   const p = r.pairResult;
   const none = p?.skipped ? `not run: ${p.skipped}` : 'not run';
