@@ -57,7 +57,9 @@ export async function startNode(
   opts: { inspect?: boolean; timeoutMs?: number; compiled?: boolean } = {},
 ): Promise<Node> {
   // `compiled`: `script` is plain JavaScript (the built server, as `npm run start:prod` runs it), no tsx.
-  const args = [...(opts.compiled ? [] : ['--conditions=conversation-hub-source', '--import', 'tsx']), ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []), script];
+  // BENCH_CPU_PROF=<folder>: each server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const args = [...profile, ...(opts.compiled ? [] : ['--conditions=conversation-hub-source', '--import', 'tsx']), ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []), script];
   const child = track(
     spawn(process.execPath, args, {
       cwd: ROOT,
