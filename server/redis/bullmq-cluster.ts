@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { reconnectDelay } from './connect.js';
+import { reconnectDelay, watchConnection } from './connect.js';
 
 /**
  * BullMQ's connection on a Redis Cluster. BullMQ 6's node-redis client does not speak cluster (its
@@ -23,15 +23,7 @@ export async function bullmqClusterConnection(nodes: readonly string[], log?: Lo
     }),
     { redisOptions: { maxRetriesPerRequest: null, connectionName: 'hub-bullmq' }, clusterRetryStrategy: (times) => reconnectDelay(times) },
   );
-  let failing = false;
-  client.on('error', (err: unknown) => {
-    onError?.();
-    if (!failing) log?.warn({ err, redis: 'bullmq' }, 'redis cluster connection error; reconnecting');
-    failing = true;
-  });
-  client.on('ready', () => {
-    failing = false;
-  });
+  watchConnection(client, { fail: ['error'], ready: ['ready'] }, log, 'bullmq', onError);
   return {
     client,
     close: async () => {

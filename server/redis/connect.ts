@@ -95,9 +95,20 @@ export function redisClientOptions(url: string, options: ConnectRedisOptions = {
 }
 
 function watch(client: HubRedisClient, log: Logger | undefined, name: string | undefined, onError?: () => void): HubRedisClient {
-  // node-redis emits 'error' on every failed (re)connect attempt: an 'error' listener is mandatory,
-  // or the process dies on the first Redis restart.
   // A cluster client tells of its nodes' connections as `node-error` and `node-ready`.
+  const events = isCluster(client) ? { fail: ['error', 'node-error'], ready: ['ready', 'node-ready'] } : { fail: ['error'], ready: ['ready'] };
+  watchConnection(client as unknown as Emitter, events, log, name, onError);
+  return client;
+}
+
+type Emitter = { on(event: string, fn: (err?: unknown) => void): unknown };
+
+/**
+ * Logs a connection lost (once per outage) and back, and counts every error. node-redis and ioredis
+ * emit 'error' on every failed (re)connect attempt: an 'error' listener is mandatory, or the
+ * process dies on the first Redis restart.
+ */
+export function watchConnection(client: Emitter, events: { fail: readonly string[]; ready: readonly string[] }, log: Logger | undefined, name: string | undefined, onError?: () => void): void {
   let failing = false;
   const onFail = (err: unknown) => {
     onError?.();
@@ -108,13 +119,8 @@ function watch(client: HubRedisClient, log: Logger | undefined, name: string | u
     if (failing) log?.info({ redis: name }, 'redis connection back');
     failing = false;
   };
-  client.on('error', onFail);
-  client.on('ready', onReady);
-  if (isCluster(client)) {
-    client.on('node-error', onFail);
-    client.on('node-ready', onReady);
-  }
-  return client;
+  for (const event of events.fail) client.on(event, onFail);
+  for (const event of events.ready) client.on(event, onReady);
 }
 
 /** The options of a cluster client: the same socket and reconnect settings for every node it finds. */

@@ -75,8 +75,8 @@ export class SocketFanout implements Fanout {
     this.io.to(rooms.dashboard).emit(event, ...args);
   }
 
-  /** Public for the connection's own rooms (socket-server.ts). */
-  settled(target: readonly string[]): Promise<void> {
+  /** Every node with the rooms' sockets has applied this node's joins and leaves (transport/sharded-adapter.ts). */
+  private settled(target: readonly string[]): Promise<void> {
     return roomsSettled(this.io.of('/').adapter, target);
   }
 
